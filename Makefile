@@ -1,0 +1,57 @@
+# Dasan Console. `make run` and `make test` work on a fresh machine with Python 3.11.
+# With DATABASE_URL and REDIS_URL set, the same targets use PostgreSQL and Redis.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format setup migrate messages demo bench check-deploy clean
+
+$(STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py migrate --noinput -v0
+
+## Set up, load the demo data and serve the console with daphne on http://127.0.0.1:$(PORT)
+run: setup
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Dasan Console: http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) callcenter.asgi:application
+
+## Set up and run the whole suite (browser tests when Chromium is installed)
+test: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Re-extract translatable strings into each app's locale/ (then translate the new msgids)
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ko --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l ko -d djangojs --ignore=.venv --ignore=var --ignore=static/vendor --no-obsolete
+
+bench: setup
+	$(PY) bench/run_all.py
+
+check-deploy: $(STAMP)
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-value-for-the-check ALLOWED_HOSTS=console.example \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var test-artifacts .pytest_cache

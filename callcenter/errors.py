@@ -1,0 +1,103 @@
+"""One error shape for every API: {"error": code, "message": ..., "fields": {...}}.
+
+Services raise Django's ValidationError or an ApplicationError subclass; the
+DRF exception handler below (and the JSON 404/500 handlers for /api/ paths)
+turn them into that body with a fitting status.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+
+class ApplicationError(Exception):
+    """A domain error with a stable code. Subclass per meaning, not per place."""
+
+    code = "application_error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class Conflict(ApplicationError):
+    """The request is well formed but the current state forbids it (HTTP 409)."""
+
+    code = "conflict"
+    status = 409
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict[str, Any]:
+    return {"error": code, "message": str(message), "fields": fields or {}}
+
+
+def _flatten(detail: Any) -> Any:
+    """DRF error details to plain strings (lists of messages per field)."""
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [str(item) for item in detail]
+        return [_flatten(item) for item in detail]
+    return [str(detail)]
+
+
+def validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if key == "__all__" else key): [str(m) for m in messages]
+            for key, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        fields = validation_fields(exc)
+        return Response(error_body("invalid", _("Some fields are not valid."), fields), status=400)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("too_large", _("The request body is larger than 1 MB.")), status=413)
+    if isinstance(exc, drf.ParseError):
+        return Response(error_body("malformed", _("The request body is not valid JSON.")), status=400)
+    if isinstance(exc, drf.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return Response(error_body("invalid", _("Some fields are not valid."), _flatten(detail)), status=400)
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        return Response(error_body("not_authenticated", _("Sign in or send a valid token.")), status=401)
+    if isinstance(exc, (drf.PermissionDenied, PermissionDenied)):
+        return Response(error_body("forbidden", _("Your role may not do this.")), status=403)
+    if isinstance(exc, (drf.NotFound, Http404)):
+        return Response(error_body("not_found", _("Not found.")), status=404)
+    if isinstance(exc, drf.MethodNotAllowed):
+        return Response(error_body("method_not_allowed", str(exc.detail)), status=405)
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return Response(error_body("unsupported_media_type", _("Send the body as application/json.")), status=415)
+    if isinstance(exc, drf.Throttled):
+        return Response(error_body("throttled", str(exc.detail)), status=429)
+    if isinstance(exc, drf.APIException):
+        return Response(error_body(exc.default_code, str(exc.detail)), status=exc.status_code)
+    return None
+
+
+def json_error(request, code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status, json_dumps_params={"ensure_ascii": False})

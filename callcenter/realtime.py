@@ -1,0 +1,170 @@
+"""Realtime publishing: the one way anything is pushed to a websocket.
+
+`publish()` is called by services only. It defers the send until the current
+transaction commits (nothing is pushed for a rolled-back write), encodes the
+payload once for every receiver, and never lets a channel-layer failure break
+the write that caused it: the failure is logged and counted, and `/healthz`
+reports the count.
+
+Bursts are coalesced per (event, groups) when `coalesce` seconds are given:
+the first event goes out at once, later ones within the window are folded into
+one trailing send of the newest payload at the end of the window. A payload may
+be a callable, evaluated at send time, so a coalesced push carries the figures
+as they are then, computed once.
+
+Consumers that receive these messages subclass `RealtimeConsumer`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+Payload = dict[str, Any] | Callable[[], dict[str, Any]]
+
+# Counters for /healthz and the benchmarks: sent, failed, coalesced.
+counters: Counter[str] = Counter()
+_counters_lock = threading.Lock()
+
+
+def _count(name: str, n: int = 1) -> None:
+    with _counters_lock:
+        counters[name] += n
+
+
+def encode(data: Any) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def publish(event: str, payload: Payload, *, groups: Iterable[str], coalesce: float = 0.0) -> None:
+    """Push `event` with `payload` to every socket in `groups`, after commit.
+
+    Side effects: one channel-layer group_send per group once the surrounding
+    transaction commits (immediately outside a transaction). With `coalesce`,
+    at most one send per window per (event, groups).
+    """
+    group_names = tuple(sorted(set(groups)))
+    if not group_names:
+        return
+
+    def after_commit() -> None:
+        try:
+            async_to_sync(_dispatch)(event, payload, group_names, coalesce)
+        except Exception:  # a push must never break the write that caused it
+            _count("failed")
+            logger.exception("realtime: could not publish %s to %s", event, group_names)
+
+    transaction.on_commit(after_commit)
+
+
+@dataclass
+class _Window:
+    opened_at: float
+    pending: Payload | None = None
+    flush_scheduled: bool = False
+    loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
+
+
+_windows: dict[tuple[str, tuple[str, ...]], _Window] = {}
+_background: set[asyncio.Task] = set()  # strong references until the sends finish
+
+
+async def _dispatch(event: str, payload: Payload, groups: tuple[str, ...], coalesce: float) -> None:
+    if coalesce <= 0:
+        await _send(event, payload, groups)
+        return
+    key = (event, groups)
+    now = time.monotonic()
+    loop = asyncio.get_running_loop()
+    window = _windows.get(key)
+    # A window is stale when its timer could not run (its loop is gone, as
+    # after a management command) or it outlived twice its length.
+    if window is not None and (window.loop is not loop or now - window.opened_at > 2 * coalesce):
+        window = None
+    if window is None:
+        _windows[key] = _Window(opened_at=now, loop=loop)
+        await _send(event, payload, groups)  # leading edge: no added latency
+        loop.call_later(coalesce, _close_window, key, coalesce)
+        return
+    _count("coalesced")
+    window.pending = payload
+
+
+def _close_window(key: tuple[str, tuple[str, ...]], coalesce: float) -> None:
+    window = _windows.get(key)
+    if window is None:
+        return
+    if window.pending is None:
+        del _windows[key]
+        return
+    payload, window.pending = window.pending, None
+    window.opened_at = time.monotonic()
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(_send(key[0], payload, key[1]))  # trailing edge
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    loop.call_later(coalesce, _close_window, key, coalesce)
+
+
+async def _send(event: str, payload: Payload, groups: tuple[str, ...]) -> None:
+    try:
+        data = await sync_to_async(payload)() if callable(payload) else payload
+        message = {"type": "realtime.event", "event": event, "json": encode(data)}
+        layer = get_channel_layer()
+        for group in groups:
+            await layer.group_send(group, message)
+        _count("sent")
+    except Exception:
+        _count("failed")
+        logger.exception("realtime: send of %s to %s failed", event, groups)
+
+
+def reset_for_tests() -> None:
+    _windows.clear()
+    counters.clear()
+
+
+class RealtimeConsumer(AsyncJsonWebsocketConsumer):
+    """Base for the console's sockets.
+
+    Subclasses check the role in `connect()`, join their groups, accept and
+    send a snapshot. Published events arrive as `realtime.event` messages and
+    go out as `{"type": <event>, "data": <payload>}` unless `frame()` is
+    overridden; the payload JSON is spliced in, not re-encoded per socket.
+    """
+
+    #: close code when the role check fails (like HTTP 403)
+    FORBIDDEN = 4403
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels 4.3 closes old DB connections in a thread before every
+        # handler; a pushed event touches no database, so skip that hop.
+        if message.get("type") == "realtime.event":
+            await self.realtime_event(message)
+            return
+        await super().dispatch(message)
+
+    def frame(self, event: str, payload_json: str) -> str:
+        return f'{{"type":{json.dumps(event)},"data":{payload_json}}}'
+
+    async def realtime_event(self, message: dict) -> None:
+        await self.send(text_data=self.frame(message["event"], message["json"]))
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        return encode(content)

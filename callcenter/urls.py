@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from callcenter import views
+
+handler400 = "callcenter.views.handler400"
+handler403 = "callcenter.views.handler403"
+handler404 = "callcenter.views.handler404"
+handler500 = "callcenter.views.handler500"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("no-role/", views.no_role, name="no_role"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("inquiries.api.urls")),
+    path("", include("inquiries.urls")),
+    path("", include("knowledgebase.urls")),
+    path("", include("referrals.urls")),
+]

@@ -1,0 +1,91 @@
+"""Fixtures for the whole suite. Browser fixtures live in callcenter/testing/browser.py."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from callcenter import realtime
+from callcenter.demo import roles_seed
+from callcenter.permissions import Role
+from knowledgebase.categories import category_seed
+from knowledgebase.models import Category
+
+pytest_plugins = ["callcenter.testing.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _realtime_clean():
+    realtime.reset_for_tests()
+    yield
+    realtime.reset_for_tests()
+
+
+@pytest.fixture
+def reference_data(db):
+    """Roles and starting categories. A transactional test's flush removes what
+    the data migrations made, so tests ask for them through this fixture."""
+    roles_seed()
+    category_seed(Category)
+
+
+@pytest.fixture
+def make_user(reference_data):
+    User = get_user_model()
+    counter = {"n": 0}
+
+    def make(role: Role | None = Role.AGENT, *, username: str | None = None, password: str = "pw-for-tests-1", **extra):
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=username or f"{role.value if role else 'norole'}{counter['n']}", password=password, **extra
+        )
+        if role is not None:
+            from django.contrib.auth.models import Group
+
+            user.groups.add(Group.objects.get(name=role.value))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def agent(make_user):
+    return make_user(Role.AGENT, username="agent_a")
+
+
+@pytest.fixture
+def other_agent(make_user):
+    return make_user(Role.AGENT, username="agent_b")
+
+
+@pytest.fixture
+def supervisor(make_user):
+    return make_user(Role.SUPERVISOR, username="super_s")
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.ADMIN, username="admin_x", is_staff=True)
+
+
+@pytest.fixture
+def phone_system(make_user):
+    return make_user(Role.PHONE_SYSTEM, username="pbx_test")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def login(user):
+        api.force_authenticate(user)
+        return api
+
+    return login
+
+
+@pytest.fixture
+def category(reference_data):
+    return Category.objects.get(slug="water")

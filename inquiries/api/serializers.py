@@ -1,0 +1,150 @@
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from inquiries.models import SUMMARY_MAX_LENGTH, Call, Language
+from inquiries.phone import normalize_number
+from knowledgebase.models import Category
+
+
+class PhoneNumberField(serializers.CharField):
+    """A number as typed; validated and normalized to the caller key."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return normalize_number(text)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class CallInputSerializer(serializers.Serializer):
+    caller_number = PhoneNumberField(max_length=40)
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        error_messages={"does_not_exist": _("Unknown category “{value}”.")},
+    )
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH)
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.KOREAN)
+    channel = serializers.ChoiceField(choices=Call.Channel.choices, default=Call.Channel.PHONE)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    resolution = serializers.ChoiceField(choices=Call.Resolution.choices, default=Call.Resolution.ANSWERED)
+    started_at = serializers.DateTimeField(required=False)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    urgent = serializers.BooleanField(required=False, default=False)
+    vulnerable = serializers.ChoiceField(choices=Call.Vulnerable.choices, required=False, default="")
+    client_request_id = serializers.CharField(required=False, allow_null=True, max_length=64)
+    phone_call_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    agent = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        help_text=_("Supervisors and admins may log on behalf of an agent; others log as themselves."),
+    )
+
+    def validate(self, attrs):
+        started, ended = attrs.get("started_at"), attrs.get("ended_at")
+        if started and ended and ended < started:
+            raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+        return attrs
+
+
+class CallUpdateSerializer(CallInputSerializer):
+    """PATCH: every field optional; the caller and idempotency key stay."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("caller_number", "client_request_id", "phone_call_id", "agent"):
+            self.fields.pop(name)
+        for field in self.fields.values():
+            field.required = False
+
+    def validate(self, attrs):
+        instance = self.context["call"]
+        started = attrs.get("started_at", instance.started_at)
+        ended = attrs.get("ended_at", instance.ended_at)
+        if started and ended and ended < started:
+            raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+        return attrs
+
+
+class CallSerializer(serializers.ModelSerializer):
+    caller_number = serializers.CharField(source="caller.masked_number", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    agent = serializers.CharField(source="agent.username", read_only=True)
+    duration_seconds = serializers.SerializerMethodField()
+    resolution_display = serializers.CharField(source="get_resolution_display", read_only=True)
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "caller_number",
+            "language",
+            "channel",
+            "category",
+            "category_name",
+            "summary",
+            "notes",
+            "resolution",
+            "resolution_display",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "agent",
+            "satisfaction",
+            "urgent",
+            "vulnerable",
+            "client_request_id",
+            "phone_call_id",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_duration_seconds(self, call: Call) -> int | None:
+        duration = call.duration
+        return None if duration is None else int(duration.total_seconds())
+
+
+class CallUnmaskedSerializer(CallSerializer):
+    caller_number_full = serializers.CharField(source="caller.formatted_number", read_only=True)
+
+    class Meta(CallSerializer.Meta):
+        fields = [*CallSerializer.Meta.fields, "caller_number_full"]
+        read_only_fields = fields
+
+
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    resolution_display = serializers.CharField(source="get_resolution_display", read_only=True)
+    agent = serializers.CharField(source="agent.username", read_only=True)
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "started_at",
+            "category",
+            "category_name",
+            "summary",
+            "resolution",
+            "resolution_display",
+            "agent",
+            "language",
+            "channel",
+            "urgent",
+        ]
+        read_only_fields = fields
+
+
+class CallListQuerySerializer(serializers.Serializer):
+    caller_number = PhoneNumberField(required=False, max_length=40)
+    agent = serializers.CharField(required=False, max_length=150)
+    category = serializers.CharField(required=False, max_length=64)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)

@@ -1,0 +1,117 @@
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from callcenter import permissions
+from callcenter.models import AccessLog
+from callcenter.services import access_log_record
+from inquiries import selectors, services
+from inquiries.api.serializers import (
+    CallInputSerializer,
+    CallListQuerySerializer,
+    CallSerializer,
+    CallUnmaskedSerializer,
+    CallUpdateSerializer,
+    HistoryEntrySerializer,
+)
+from inquiries.models import Call
+from inquiries.phone import normalize_number
+
+
+class CallListCreateApi(GenericAPIView):
+    permission_classes = [permissions.api_requires(permissions.can_log_calls)]
+    serializer_class = CallSerializer
+
+    @extend_schema(parameters=[CallListQuerySerializer], responses=CallSerializer(many=True))
+    def get(self, request):
+        query = CallListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        calls = selectors.call_list(user=request.user, **query.validated_data)
+        page = self.paginate_queryset(calls)
+        return self.get_paginated_response(CallSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=CallInputSerializer,
+        responses={201: CallSerializer, 200: CallSerializer},
+        description="Log a call. A repeat with the same client_request_id returns the first call with 200.",
+    )
+    def post(self, request):
+        serializer = CallInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        agent = data.pop("agent", None) or request.user
+        if agent != request.user and not permissions.can_see_all_calls(request.user):
+            raise PermissionDenied
+        call, created = services.call_log(agent=agent, request=request, **data)
+        return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CallDetailApi(APIView):
+    permission_classes = [permissions.api_requires(permissions.can_log_calls)]
+
+    def _get_call(self, request, pk: int) -> Call:
+        try:
+            call = selectors.call_get(pk=pk)
+        except Call.DoesNotExist as exc:
+            raise Http404 from exc
+        if not permissions.can_view_call(request.user, call):
+            raise Http404  # someone else's call does not exist for this user
+        return call
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unmask", bool, description="Show the full number (written to the access log).")],
+        responses=CallUnmaskedSerializer,
+    )
+    def get(self, request, pk: int):
+        call = self._get_call(request, pk)
+        if request.query_params.get("unmask") in {"1", "true"}:
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                subject=call.caller.subject,
+                target=f"call:{call.pk}",
+                request=request,
+            )
+            return Response(CallUnmaskedSerializer(call).data)
+        return Response(CallSerializer(call).data)
+
+    @extend_schema(request=CallUpdateSerializer, responses=CallSerializer)
+    def patch(self, request, pk: int):
+        call = self._get_call(request, pk)
+        if not permissions.can_change_call(request.user, call):
+            raise PermissionDenied
+        serializer = CallUpdateSerializer(data=request.data, partial=True, context={"call": call})
+        serializer.is_valid(raise_exception=True)
+        call = services.call_update(call=call, actor=request.user, data=serializer.validated_data, request=request)
+        return Response(CallSerializer(selectors.call_get(pk=call.pk)).data)
+
+
+class CallerHistoryApi(APIView):
+    permission_classes = [permissions.api_requires(permissions.can_view_caller_history)]
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    def get(self, request, number: str):
+        normalized = normalize_number(number)
+        caller = selectors.caller_find(number=normalized)
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            subject=f"caller:{normalized}",
+            target="history",
+            request=request,
+        )
+        calls = selectors.caller_history(caller=caller) if caller else []
+        return Response(
+            {
+                "caller_number": caller.masked_number if caller else None,
+                "known": caller is not None,
+                "first_contact_at": serializers.DateTimeField().to_representation(caller.first_contact_at)
+                if caller
+                else None,
+                "results": HistoryEntrySerializer(calls, many=True).data,
+            }
+        )

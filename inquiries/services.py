@@ -1,0 +1,165 @@
+"""Writes for calls and callers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from callcenter.models import AccessLog
+from callcenter.services import access_log_record
+from inquiries.models import Call, Caller, CallEvent
+from inquiries.phone import normalize_number
+from knowledgebase.models import Category
+
+# Fields an update may change, and whether a change is a status change.
+UPDATABLE_FIELDS = (
+    "language",
+    "channel",
+    "category",
+    "summary",
+    "notes",
+    "resolution",
+    "started_at",
+    "ended_at",
+    "satisfaction",
+    "urgent",
+    "vulnerable",
+)
+
+
+def caller_get_or_create(*, number: str) -> Caller:
+    """The caller for a number as typed. Side effect: may create a Caller row."""
+    normalized = normalize_number(number)
+    caller, _ = Caller.objects.get_or_create(number=normalized)
+    return caller
+
+
+def call_log(
+    *,
+    agent: AbstractBaseUser,
+    caller_number: str,
+    category: Category,
+    summary: str,
+    language: str = "ko",
+    channel: str = Call.Channel.PHONE,
+    notes: str = "",
+    resolution: str = Call.Resolution.ANSWERED,
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    satisfaction: int | None = None,
+    urgent: bool = False,
+    vulnerable: str = "",
+    client_request_id: str | None = None,
+    phone_call_id: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[Call, bool]:
+    """Log a call. Returns (call, created).
+
+    Idempotent on `client_request_id`: a repeat returns the first call and
+    created=False, also when two requests race. Side effects: a Caller row
+    (first contact), the Call, a `created` CallEvent and an access-log row.
+    """
+    if client_request_id:
+        existing = Call.objects.filter(client_request_id=client_request_id).first()
+        if existing is not None:
+            return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            caller = caller_get_or_create(number=caller_number)
+            call = Call(
+                caller=caller,
+                agent=agent,
+                category=category,
+                summary=summary.strip(),
+                language=language,
+                channel=channel,
+                notes=notes,
+                resolution=resolution,
+                started_at=started_at or ended_at or now,
+                ended_at=ended_at,
+                satisfaction=satisfaction,
+                urgent=urgent,
+                vulnerable=vulnerable,
+                client_request_id=client_request_id or None,
+                phone_call_id=phone_call_id,
+            )
+            call.full_clean(validate_unique=False)
+            call.save()
+            CallEvent.objects.create(
+                call=call, actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution
+            )
+            access_log_record(
+                user=agent,
+                action=AccessLog.Action.CREATE,
+                subject=caller.subject,
+                target=f"call:{call.pk}",
+                request=request,
+            )
+    except IntegrityError:
+        if client_request_id:
+            existing = Call.objects.filter(client_request_id=client_request_id).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return call, True
+
+
+@transaction.atomic
+def call_update(
+    *, call: Call, actor: AbstractBaseUser, data: dict[str, Any], request: HttpRequest | None = None
+) -> Call:
+    """Change a call's details. Side effects: one CallEvent for a resolution
+    change, one for other changes (with the changed fields), an access-log row."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    unknown = set(data) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    before = {name: getattr(call, name) for name in data}
+    for name, value in data.items():
+        setattr(call, name, value.strip() if name == "summary" and isinstance(value, str) else value)
+    changed = [name for name in data if getattr(call, name) != before[name]]
+    if not changed:
+        return call
+    call.full_clean(validate_unique=False)
+    call.save(update_fields=[*changed, "updated_at"])
+    now = timezone.now()
+    if "resolution" in changed:
+        CallEvent.objects.create(
+            call=call,
+            actor=actor,
+            at=now,
+            kind=CallEvent.Kind.RESOLUTION,
+            from_value=before["resolution"],
+            to_value=call.resolution,
+        )
+    others = [name for name in changed if name != "resolution"]
+    if others:
+        CallEvent.objects.create(
+            call=call,
+            actor=actor,
+            at=now,
+            kind=CallEvent.Kind.CHANGED,
+            changes={name: [_plain(before[name]), _plain(getattr(call, name))] for name in others},
+        )
+    access_log_record(
+        user=actor,
+        action=AccessLog.Action.CHANGE,
+        subject=call.caller.subject,
+        target=f"call:{call.pk}",
+        request=request,
+    )
+    return call
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(getattr(value, "slug", value.pk))
+    return value

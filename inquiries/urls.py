@@ -1,0 +1,8 @@
+from django.urls import path
+
+from inquiries import views
+
+app_name = "inquiries"
+urlpatterns = [
+    path("console/", views.console, name="console"),
+]

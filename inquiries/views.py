@@ -1,0 +1,23 @@
+from django.shortcuts import render
+
+from callcenter import permissions
+from inquiries import selectors
+from inquiries.models import Call, Language
+from knowledgebase.selectors import category_list
+
+
+@permissions.page_requires(permissions.can_use_console)
+def console(request):
+    """The agent console: log a call with the keyboard, see the caller's history."""
+    return render(
+        request,
+        "inquiries/console.html",
+        {
+            "categories": category_list(),
+            "languages": Language.choices,
+            "channels": Call.Channel.choices,
+            "resolutions": Call.Resolution.choices,
+            "vulnerable_choices": Call.Vulnerable.choices,
+            "calls_today": selectors.calls_today(agent=request.user),
+        },
+    )

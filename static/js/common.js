@@ -1,0 +1,106 @@
+/* Shared helpers for every page: JSON fetch with CSRF, error display, toasts. */
+(function () {
+  "use strict";
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+
+  function cookie(name) {
+    const match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  /** fetch JSON; resolves to {ok, status, data}; never throws on HTTP errors. */
+  async function api(url, options = {}) {
+    const init = Object.assign({ credentials: "same-origin", headers: {} }, options);
+    init.headers = Object.assign({ Accept: "application/json" }, init.headers);
+    if (init.body !== undefined && typeof init.body !== "string") {
+      init.body = JSON.stringify(init.body);
+      init.headers["Content-Type"] = "application/json";
+    }
+    if (init.method && init.method !== "GET") init.headers["X-CSRFToken"] = cookie("csrftoken");
+    let response;
+    try {
+      response = await fetch(url, init);
+    } catch (err) {
+      return { ok: false, status: 0, data: { error: "network", message: t("The server cannot be reached. Check the connection and try again."), fields: {} } };
+    }
+    let data = null;
+    try { data = await response.json(); } catch (err) { data = null; }
+    if (!response.ok && (!data || !data.message)) {
+      data = { error: "http_" + response.status, message: t("The request failed.") + " (" + response.status + ")", fields: {} };
+    }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  /** Show field errors next to their inputs (by name) inside form; the rest in box. */
+  function showErrors(form, box, error) {
+    clearErrors(form, box);
+    const fields = (error && error.fields) || {};
+    const leftovers = [];
+    Object.keys(fields).forEach((name) => {
+      const input = form.querySelector('[name="' + name + '"]');
+      const messages = [].concat(fields[name]).join(" ");
+      if (!input) { leftovers.push(messages); return; }
+      input.setAttribute("aria-invalid", "true");
+      const note = document.createElement("div");
+      note.className = "field-error";
+      note.id = "error-" + name;
+      note.textContent = messages;
+      input.setAttribute("aria-describedby", note.id);
+      input.insertAdjacentElement("afterend", note);
+    });
+    const message = [error && error.message].concat(leftovers).filter(Boolean).join(" ");
+    if (box && message) { box.textContent = message; box.classList.remove("hidden"); }
+    const first = form.querySelector('[aria-invalid="true"]');
+    if (first) first.focus();
+  }
+
+  function clearErrors(form, box) {
+    form.querySelectorAll(".field-error").forEach((n) => n.remove());
+    form.querySelectorAll('[aria-invalid="true"]').forEach((n) => { n.removeAttribute("aria-invalid"); n.removeAttribute("aria-describedby"); });
+    if (box) { box.textContent = ""; box.classList.add("hidden"); }
+  }
+
+  function toast(message) {
+    const node = document.createElement("div");
+    node.className = "toast";
+    node.setAttribute("role", "status");
+    node.textContent = message;
+    document.body.appendChild(node);
+    setTimeout(() => node.remove(), 3000);
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "id-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  function formatTime(iso) {
+    const d = new Date(iso);
+    return d.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "ko-KR",
+      { timeZone: "Asia/Seoul", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  }
+
+  /** A websocket that reconnects with backoff; onOpen/onMessage/onState callbacks. */
+  function liveSocket(path, { onMessage, onState }) {
+    let socket = null, attempt = 0, stopped = false;
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+    function connect() {
+      onState && onState(attempt === 0 ? "connecting" : "reconnecting");
+      socket = new WebSocket(url);
+      socket.onopen = () => { attempt = 0; onState && onState("open"); };
+      socket.onmessage = (e) => { try { onMessage(JSON.parse(e.data)); } catch (err) { console.error(err); } };
+      socket.onclose = (e) => {
+        if (stopped) return;
+        if (e.code === 4403) { onState && onState("forbidden"); return; }
+        attempt += 1;
+        onState && onState("reconnecting");
+        const delay = Math.min(30000, 500 * Math.pow(2, attempt - 1)) * (0.75 + Math.random() / 2);
+        setTimeout(connect, delay);
+      };
+    }
+    connect();
+    return { close() { stopped = true; socket && socket.close(); } };
+  }
+
+  window.Dasan = { api, showErrors, clearErrors, toast, uuid, formatTime, liveSocket, t };
+})();

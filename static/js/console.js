@@ -1,0 +1,184 @@
+/* The agent console: log calls with the keyboard, show the caller's history.
+ *
+ * Other console panels (knowledge base, queue, referrals) plug in through
+ * window.DasanConsole: extraPayload hooks add fields to the saved call,
+ * prefill() fills the form (screen pop), and DOM events tell them what happened:
+ *   console:caller-changed {number}, console:call-saved {call}, console:form-reset.
+ */
+(function () {
+  "use strict";
+  const { api, showErrors, clearErrors, toast, uuid, formatTime, t } = window.Dasan;
+  const form = document.getElementById("call-form");
+  if (!form) return;
+  const errorBox = document.getElementById("call-form-error");
+  const numberInput = form.elements.caller_number;
+  const saveButton = document.getElementById("call-save");
+  const historyList = document.getElementById("history-list");
+  const historyStatus = document.getElementById("history-status");
+  const todayList = document.getElementById("calls-today");
+  const todayCount = document.getElementById("today-count");
+  const todayEmpty = document.getElementById("today-empty");
+
+  let requestId = uuid();
+  let startedAt = null;
+  let saving = false;
+  let historyFor = "";
+  let historyTimer = null;
+
+  const DasanConsole = {
+    form,
+    extraPayload: [],
+    prefill(fields) {
+      Object.entries(fields).forEach(([name, value]) => {
+        const input = form.elements[name];
+        if (!input) return;
+        if (input.type === "checkbox") input.checked = Boolean(value);
+        else input.value = value == null ? "" : value;
+      });
+      if (fields.started_at) startedAt = fields.started_at;
+      if (fields.caller_number) lookupHistory(true);
+    },
+    emit(name, detail) { document.dispatchEvent(new CustomEvent(name, { detail })); },
+  };
+  window.DasanConsole = DasanConsole;
+
+  function digits(value) { return (value || "").replace(/[^0-9+]/g, ""); }
+
+  function payload() {
+    const data = {
+      caller_number: numberInput.value.trim(),
+      category: form.elements.category.value,
+      summary: form.elements.summary.value,
+      language: form.elements.language.value,
+      channel: form.elements.channel.value,
+      resolution: form.elements.resolution.value,
+      notes: form.elements.notes.value,
+      urgent: form.elements.urgent.checked,
+      vulnerable: form.elements.vulnerable.value,
+      satisfaction: form.elements.satisfaction.value ? Number(form.elements.satisfaction.value) : null,
+      phone_call_id: form.elements.phone_call_id.value,
+      client_request_id: requestId,
+      started_at: startedAt || new Date().toISOString(),
+      ended_at: new Date().toISOString(),
+    };
+    DasanConsole.extraPayload.forEach((hook) => Object.assign(data, hook() || {}));
+    return data;
+  }
+
+  function resetForm() {
+    form.reset();
+    form.elements.phone_call_id.value = "";
+    clearErrors(form, errorBox);
+    requestId = uuid();
+    startedAt = null;
+    historyFor = "";
+    historyList.innerHTML = "";
+    historyStatus.textContent = t("Type the caller's number to see their past contacts.");
+    DasanConsole.emit("console:form-reset", {});
+    numberInput.focus();
+  }
+
+  function callRow(call) {
+    const li = document.createElement("li");
+    li.dataset.callId = call.id;
+    li.className = "is-new";
+    const meta = document.createElement("div");
+    meta.className = "row-meta";
+    const time = new Date(call.started_at).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "ko-KR",
+      { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false });
+    [time, call.caller_number, call.category_name].forEach((text) => {
+      const span = document.createElement("span"); span.textContent = text; meta.appendChild(span);
+    });
+    const badge = document.createElement("span");
+    badge.className = "badge"; badge.textContent = call.resolution_display; meta.appendChild(badge);
+    if (call.urgent) {
+      const urgent = document.createElement("span");
+      urgent.className = "badge badge-urgent"; urgent.textContent = t("Urgent"); meta.appendChild(urgent);
+    }
+    const summary = document.createElement("div");
+    summary.className = "row-summary";
+    summary.textContent = call.summary.length > 140 ? call.summary.slice(0, 139) + "…" : call.summary;
+    li.append(meta, summary);
+    return li;
+  }
+
+  async function save() {
+    if (saving) return;
+    saving = true;
+    saveButton.disabled = true;
+    const result = await api("/api/calls/", { method: "POST", body: payload() });
+    saving = false;
+    saveButton.disabled = false;
+    if (!result.ok) {
+      showErrors(form, errorBox, result.data);
+      return;
+    }
+    const call = result.data;
+    if (!todayList.querySelector('[data-call-id="' + call.id + '"]')) {
+      todayList.prepend(callRow(call));
+      todayCount.textContent = String(todayList.children.length);
+      todayEmpty.classList.add("hidden");
+    }
+    toast(t("Call saved."));
+    DasanConsole.emit("console:call-saved", { call });
+    resetForm();
+  }
+
+  function renderHistory(data) {
+    historyList.innerHTML = "";
+    if (!data.known || data.results.length === 0) {
+      historyStatus.textContent = t("First contact: no earlier calls from this number.");
+      return;
+    }
+    historyStatus.textContent = interpolate(t("%s earlier contacts"), [data.results.length]);
+    data.results.forEach((entry) => {
+      const li = document.createElement("li");
+      const meta = document.createElement("div");
+      meta.className = "row-meta";
+      [formatTime(entry.started_at), entry.category_name, entry.resolution_display, entry.agent].forEach((text) => {
+        const span = document.createElement("span"); span.textContent = text; meta.appendChild(span);
+      });
+      const summary = document.createElement("div");
+      summary.className = "row-summary";
+      summary.textContent = entry.summary;
+      li.append(meta, summary);
+      historyList.appendChild(li);
+    });
+  }
+
+  async function lookupHistory(force) {
+    const number = digits(numberInput.value);
+    if (number.replace("+", "").length < 8) return;
+    if (number === historyFor && !force) return;
+    historyFor = number;
+    historyStatus.textContent = t("Looking up past contacts…");
+    const result = await api("/api/callers/" + encodeURIComponent(number) + "/history/");
+    if (digits(numberInput.value) !== number) return; // the agent typed on
+    if (!result.ok) {
+      historyList.innerHTML = "";
+      historyStatus.textContent = result.data.message;
+      return;
+    }
+    renderHistory(result.data);
+    DasanConsole.emit("console:caller-changed", { number, history: result.data });
+  }
+
+  numberInput.addEventListener("input", () => {
+    if (!startedAt) startedAt = new Date().toISOString();
+    clearTimeout(historyTimer);
+    historyTimer = setTimeout(() => lookupHistory(false), 350);
+  });
+  numberInput.addEventListener("blur", () => lookupHistory(false));
+
+  form.addEventListener("submit", (event) => { event.preventDefault(); save(); });
+  form.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key === "Escape") { event.preventDefault(); resetForm(); return; }
+    if (event.key !== "Enter" || event.isComposing) return;
+    if (target.tagName === "TEXTAREA") {
+      if (event.ctrlKey || event.metaKey) { event.preventDefault(); save(); }
+      return;
+    }
+    if (target.tagName === "SELECT") { event.preventDefault(); save(); }
+  });
+})();
