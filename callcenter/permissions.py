@@ -107,7 +107,54 @@ def home_url_name(user: User) -> str:
     """Where a user lands after signing in."""
     if can_use_console(user):
         return "inquiries:console"
+    if can_use_partner_desk(user):
+        return "referrals:desk"
     return "no_role"
+
+
+# --- referrals -------------------------------------------------------------------
+def partner_service_ids(user: User) -> frozenset[int]:
+    """The services a partner-desk user works for (cached on the user for the request)."""
+    if not can_use_partner_desk(user):
+        return frozenset()
+    cached = getattr(user, "_dasan_services", None)
+    if cached is None:
+        cached = frozenset(user.referral_services.values_list("pk", flat=True))
+        user._dasan_services = cached
+    return cached
+
+
+def can_view_referrals(user: User) -> bool:
+    """The centre's staff see every referral; partner desks their services' ones."""
+    return has_role(user, *STAFF_ROLES, Role.PARTNER)
+
+
+def can_view_referral(user: User, referral: Any) -> bool:
+    if has_role(user, *STAFF_ROLES):
+        return True
+    return referral.service_id in partner_service_ids(user)
+
+
+def can_transition_referral(user: User, referral: Any, to: str) -> bool:
+    """The service works the case (accept, schedule, complete, decline); the centre cancels it.
+    Admins may do both."""
+    if not can_view_referral(user, referral):
+        return False
+    if has_role(user, Role.ADMIN):
+        return True
+    if to == "cancelled":
+        return can_refer(user)
+    return referral.service_id in partner_service_ids(user)
+
+
+def can_call_back(user: User) -> bool:
+    """Follow-ups are the centre's: any agent may call the citizen back."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def can_oversee_referrals(user: User) -> bool:
+    """Overdue acceptances and follow-ups, every service's referrals."""
+    return has_role(user, *OVERSIGHT_ROLES)
 
 
 # --- page and API guards ----------------------------------------------------

@@ -1,0 +1,72 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from referrals.models import FollowUp, Open311ApiKey, Referral, ReferralEvent, Service
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    """The services directory: admins add services, their partner-desk users and
+    whether they are published on Open311."""
+
+    list_display = ("name_ko", "name_en", "kind", "accept_within", "urgent_accept_within", "is_active", "service_code")
+    list_filter = ("kind", "is_active", "open311_published")
+    search_fields = ("name_ko", "name_en", "slug", "service_code", "keywords")
+    prepopulated_fields = {"slug": ("name_en",)}
+    filter_horizontal = ("members",)
+    fieldsets = (
+        (None, {"fields": ("slug", "name_ko", "name_en", "kind", "description_ko", "description_en", "sort_order")}),
+        (_("Contact"), {"fields": ("contact", "opening_hours", "languages")}),
+        (_("Service level"), {"fields": ("accept_within", "urgent_accept_within", "is_active")}),
+        (_("Partner desk"), {"fields": ("members",)}),
+        (_("Open311"), {"fields": ("open311_published", "service_code", "keywords", "group")}),
+    )
+
+
+class ReferralEventInline(admin.TabularInline):
+    model = ReferralEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "actor", "kind", "from_status", "to_status", "note")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    """Read-only: referrals change only through their transitions (the desk, the API)."""
+
+    list_display = ("id", "service", "status", "priority", "vulnerable", "source", "created_at", "accept_due_at")
+    list_filter = ("status", "priority", "source", "service")
+    date_hierarchy = "created_at"
+    inlines = [ReferralEventInline]
+    exclude = ("contact_number", "contact_email", "contact_name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ("referral", "agent", "due_at", "status", "outcome", "closed_at")
+    list_filter = ("status", "outcome")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Open311ApiKey)
+class Open311ApiKeyAdmin(admin.ModelAdmin):
+    """Keys for Open311 clients: add one per client; deactivate to revoke."""
+
+    list_display = ("name", "key", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    readonly_fields = ("created_at",)

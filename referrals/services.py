@@ -1,0 +1,327 @@
+"""Writes for referrals: create (from a call or an Open311 request), move along
+the transition table, close the follow-up. The only publishers of referral events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter import realtime
+from callcenter.errors import Conflict, IllegalTransition
+from callcenter.models import AccessLog
+from callcenter.services import access_log_record
+from inquiries.models import Call
+from inquiries.phone import normalize_number
+from referrals import events
+from referrals.models import (
+    REQUIRED_FOR,
+    TRANSITIONS,
+    FollowUp,
+    Open311ApiKey,
+    Referral,
+    ReferralEvent,
+    Service,
+    Status,
+)
+
+
+def followup_within() -> timedelta:
+    """How long the centre has to call the citizen back after the service completes."""
+    return timedelta(hours=float(getattr(settings, "REFERRAL_FOLLOWUP_HOURS", 24)))
+
+
+def add_working_time(start: datetime, duration: timedelta) -> datetime:
+    """`start + duration`, where whole days count working days (Mon-Fri).
+
+    "Accept within one working day" means a referral made on Friday afternoon is
+    due on Monday afternoon; shorter limits (urgent: 30 minutes) are clock time.
+    """
+    if duration < timedelta(days=1) or duration % timedelta(days=1):
+        return start + duration
+    local = timezone.localtime(start)
+    days = duration // timedelta(days=1)
+    while days:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            days -= 1
+    return local
+
+
+def acceptance_due(*, service: Service, pressing: bool, start: datetime) -> datetime:
+    return add_working_time(start, service.urgent_accept_within if pressing else service.accept_within)
+
+
+def _event(
+    referral: Referral,
+    *,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    kind: str = ReferralEvent.Kind.STATUS,
+) -> ReferralEvent:
+    event = ReferralEvent(
+        referral=referral, actor=actor, at=at, kind=kind, from_status=from_status, to_status=to_status, note=note
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _publish_referral(referral: Referral, event: str, *, from_status: str = "") -> None:
+    payload = {"referral": events.referral_payload(referral), "from": from_status or None}
+    realtime.publish(event, payload, groups=[events.service_group(referral.service_id), events.CENTRE_GROUP])
+    # The wallboard hears of pressing cases when they arrive and whenever they move,
+    # so it can take them off once they are accepted or closed.
+    if referral.pressing:
+        realtime.publish("referral.urgent", events.urgent_payload(referral), groups=[events.WALLBOARD_GROUP])
+
+
+def _publish_followup(followup: FollowUp, event: str) -> None:
+    realtime.publish(event, {"followup": events.followup_payload(followup)}, groups=[events.CENTRE_GROUP])
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    call: Call,
+    service: Service,
+    reason: str,
+    consent: bool,
+    actor: AbstractBaseUser,
+    priority: str = Referral.Priority.NORMAL,
+    callback_preference: str = "",
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Refer a call to a service.
+
+    The caller's consent answer is recorded with the time and the agent; the
+    service sees the number masked without it. Side effects: the Referral, a
+    `new` event, an access-log row (the caller's data handed to a service),
+    `referral.created` to the service's desk and the centre, and
+    `referral.urgent` to the wallboard for an urgent or vulnerable case.
+    """
+    if not service.is_active:
+        raise ValidationError({"service": _("This service does not take referrals.")})
+    now = timezone.now()
+    vulnerable = bool(call.vulnerable)
+    pressing = priority == Referral.Priority.URGENT or vulnerable
+    referral = Referral(
+        source=Referral.Source.CALL,
+        call=call,
+        service=service,
+        reason=(reason or "").strip(),
+        priority=priority,
+        vulnerable=vulnerable,
+        contact_number=call.caller.number,
+        consent=consent,
+        consent_at=now,
+        consent_by=actor,
+        callback_preference=(callback_preference or "").strip(),
+        created_by=actor,
+        created_at=now,
+        accept_due_at=acceptance_due(service=service, pressing=pressing, start=now),
+    )
+    referral.full_clean()
+    referral.save()
+    _event(referral, actor=actor, at=now, to_status=Status.NEW, note=referral.reason)
+    access_log_record(
+        user=actor,
+        action=AccessLog.Action.CREATE,
+        subject=call.caller.subject,
+        target=f"referral:{referral.pk}",
+        request=request,
+        reason=f"referred to {service.slug}; consent {'yes' if consent else 'no'}",
+    )
+    _publish_referral(referral, "referral.created")
+    return referral
+
+
+@transaction.atomic
+def referral_create_from_open311(
+    *,
+    service: Service,
+    api_key: Open311ApiKey,
+    description: str = "",
+    address_string: str = "",
+    lat: float | None = None,
+    long: float | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+) -> Referral:
+    """A citizen's Open311 `POST requests`: a referral with no call (source open311).
+
+    The citizen sent their own contact details with the request to have it
+    worked, so they count as consent to share them with the service. Side
+    effects: the Referral, a `new` event, `referral.created` (and
+    `referral.urgent` is never sent: Open311 requests come in as normal priority).
+    """
+    if not service.is_active or not service.open311_published:
+        raise ValidationError({"service_code": _("This service does not take requests.")})
+    now = timezone.now()
+    number = normalize_number(phone) if phone.strip() else ""
+    referral = Referral(
+        source=Referral.Source.OPEN311,
+        service=service,
+        reason=description.strip() or service.name_ko,
+        priority=Referral.Priority.NORMAL,
+        contact_number=number,
+        contact_name=f"{last_name.strip()} {first_name.strip()}".strip(),
+        contact_email=email.strip(),
+        consent=True,
+        consent_at=now,
+        created_at=now,
+        accept_due_at=acceptance_due(service=service, pressing=False, start=now),
+        address_string=address_string.strip(),
+        lat=lat,
+        long=long,
+        api_key=api_key,
+    )
+    referral.full_clean()
+    referral.save()
+    _event(referral, actor=None, at=now, to_status=Status.NEW, note=_("Submitted through Open311."))
+    _publish_referral(referral, "referral.created")
+    return referral
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral: Referral,
+    actor: AbstractBaseUser,
+    to: str,
+    note: str = "",
+    scheduled_for: datetime | None = None,
+    outcome: str = "",
+    reason: str = "",
+) -> Referral:
+    """Move a referral along the transition table (models.TRANSITIONS).
+
+    Raises ValidationError for an unknown status or a missing required field
+    (scheduled_for, outcome, reason) and IllegalTransition (409) for a move the
+    table forbids. Side effects: the referral's fields, one event row, on
+    completion a FollowUp due for the centre (and its event),
+    `referral.updated` (+ `referral.urgent` for pressing cases, `followup.due`).
+    """
+    if to not in Status.values:
+        raise ValidationError({"to": _("Unknown status “%(to)s”.") % {"to": to}})
+    referral = Referral.objects.select_for_update().select_related("service").get(pk=referral.pk)
+    current = referral.status
+    if to not in TRANSITIONS[current]:
+        raise IllegalTransition(
+            _("A referral that is %(current)s cannot become %(to)s.")
+            % {"current": Status(current).label, "to": Status(to).label},
+            fields={"to": [_("Allowed next: %(allowed)s.") % {"allowed": _allowed(current)}]},
+        )
+    given = {"scheduled_for": scheduled_for, "outcome": (outcome or "").strip(), "reason": (reason or "").strip()}
+    required = REQUIRED_FOR.get(to)
+    if required and not given[required]:
+        raise ValidationError({required: _("This field is required to mark the referral %(to)s.") % {"to": to}})
+    now = timezone.now()
+    changed = ["status", "updated_at"]
+    referral.status = to
+    if to == Status.ACCEPTED:
+        referral.accepted_at = now
+        changed.append("accepted_at")
+    elif to == Status.SCHEDULED:
+        # Minute precision: the desk's date-time field has no seconds.
+        if scheduled_for < referral.created_at.replace(second=0, microsecond=0):
+            raise ValidationError({"scheduled_for": _("The appointment cannot be before the referral was made.")})
+        referral.scheduled_for = scheduled_for
+        changed.append("scheduled_for")
+    elif to == Status.COMPLETED:
+        referral.outcome = given["outcome"]
+        changed.append("outcome")
+    elif to == Status.DECLINED:
+        referral.decline_reason = given["reason"]
+        changed.append("decline_reason")
+    if not TRANSITIONS[to]:  # a final state closes the case
+        referral.closed_at = now
+        changed.append("closed_at")
+    referral.full_clean()
+    referral.save(update_fields=changed)
+    event_note = "\n".join(part for part in [given["outcome"] or given["reason"], (note or "").strip()] if part)
+    if to == Status.SCHEDULED:
+        stamp = timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M")
+        event_note = "\n".join(part for part in [stamp, (note or "").strip()] if part)
+    _event(referral, actor=actor, at=now, from_status=current, to_status=to, note=event_note)
+    _publish_referral(referral, "referral.updated", from_status=current)
+    if to == Status.COMPLETED:
+        followup = FollowUp(
+            referral=referral,
+            agent=referral.created_by,
+            due_at=now + followup_within(),
+            created_at=now,
+        )
+        followup.full_clean()
+        followup.save()
+        _event(
+            referral,
+            actor=actor,
+            at=now,
+            kind=ReferralEvent.Kind.FOLLOWUP_DUE,
+            note=timezone.localtime(followup.due_at).strftime("%Y-%m-%d %H:%M"),
+        )
+        _publish_followup(followup, "followup.due")
+    return referral
+
+
+def _allowed(current: str) -> str:
+    allowed = sorted(TRANSITIONS[current])
+    return ", ".join(str(Status(s).label) for s in allowed) if allowed else _("nothing (the referral is closed)")
+
+
+@transaction.atomic
+def followup_complete(*, followup: FollowUp, actor: AbstractBaseUser, outcome: str, note: str = "") -> FollowUp:
+    """Close the centre's call back with an outcome.
+
+    Raises ValidationError for an unknown outcome and Conflict (409) when it is
+    already closed. Side effects: the FollowUp, a `followup_closed` event on the
+    referral, `followup.closed` to the centre.
+    """
+    if outcome not in FollowUp.Outcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome: problem solved, needs more help or could not reach.")})
+    followup = FollowUp.objects.select_for_update().select_related("referral__service").get(pk=followup.pk)
+    if followup.status == FollowUp.Status.CLOSED:
+        raise Conflict(_("This follow-up is already closed."), code="already_closed")
+    now = timezone.now()
+    followup.status = FollowUp.Status.CLOSED
+    followup.outcome = outcome
+    followup.note = (note or "").strip()
+    followup.closed_at = now
+    followup.closed_by = actor
+    followup.full_clean()
+    followup.save(update_fields=["status", "outcome", "note", "closed_at", "closed_by"])
+    label = str(FollowUp.Outcome(outcome).label)
+    _event(
+        followup.referral,
+        actor=actor,
+        at=now,
+        kind=ReferralEvent.Kind.FOLLOWUP_CLOSED,
+        to_status=outcome,
+        note="\n".join(part for part in [label, followup.note] if part),
+    )
+    _publish_followup(followup, "followup.closed")
+    return followup
+
+
+def referral_contact_view(*, referral: Referral, user: AbstractBaseUser, request: HttpRequest | None = None) -> None:
+    """Record that `user` saw the referral's unmasked contact details (PIPA).
+    Side effect: one AccessLog row."""
+    access_log_record(
+        user=user,
+        action=AccessLog.Action.VIEW,
+        subject=referral.subject,
+        target=f"referral:{referral.pk}",
+        request=request,
+    )
