@@ -13,6 +13,14 @@ from knowledgebase.models import Category
 pytest_plugins = ["callcenter.testing.browser"]
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing dominates a suite that makes many users; the daphne
+    # child of the browser tests inherits this (it forks after configure).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _realtime_clean():
     realtime.reset_for_tests()

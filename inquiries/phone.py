@@ -43,8 +43,6 @@ def normalize_number(raw: str) -> str:
 
 
 def _groups(number: str) -> list[str]:
-    if number.startswith("+"):
-        return [number[:-4], number[-4:]]
     if re.match(r"^1[5-9]", number):
         return [number[:4], number[4:]]
     head = 2 if number.startswith("02") else 3
@@ -54,12 +52,16 @@ def _groups(number: str) -> list[str]:
 
 
 def format_number(number: str) -> str:
-    """01012345678 -> 010-1234-5678."""
+    """01012345678 -> 010-1234-5678; foreign numbers stay in E.164 form."""
+    if number.startswith("+"):
+        return number
     return "-".join(part for part in _groups(number) if part)
 
 
 def mask_number(number: str) -> str:
     """01012345678 -> 010-****-5678; the middle group hidden."""
+    if number.startswith("+"):
+        return number[:3] + "*" * (len(number) - 7) + number[-4:]
     parts = _groups(number)
     if len(parts) == 3:
         parts[1] = "*" * len(parts[1])

@@ -1,7 +1,8 @@
 /* Shared helpers for every page: JSON fetch with CSRF, error display, toasts. */
 (function () {
   "use strict";
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  // Strings go through gettext() (the /jsi18n/ catalog) so makemessages finds them.
+  const t = (s) => window.gettext(s);
 
   function cookie(name) {
     const match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
@@ -21,12 +22,12 @@
     try {
       response = await fetch(url, init);
     } catch (err) {
-      return { ok: false, status: 0, data: { error: "network", message: t("The server cannot be reached. Check the connection and try again."), fields: {} } };
+      return { ok: false, status: 0, data: { error: "network", message: gettext("The server cannot be reached. Check the connection and try again."), fields: {} } };
     }
     let data = null;
     try { data = await response.json(); } catch (err) { data = null; }
     if (!response.ok && (!data || !data.message)) {
-      data = { error: "http_" + response.status, message: t("The request failed.") + " (" + response.status + ")", fields: {} };
+      data = { error: "http_" + response.status, message: gettext("The request failed.") + " (" + response.status + ")", fields: {} };
     }
     return { ok: response.ok, status: response.status, data };
   }

@@ -7,7 +7,7 @@
  */
 (function () {
   "use strict";
-  const { api, showErrors, clearErrors, toast, uuid, formatTime, t } = window.Dasan;
+  const { api, showErrors, clearErrors, toast, uuid, formatTime } = window.Dasan;
   const form = document.getElementById("call-form");
   if (!form) return;
   const errorBox = document.getElementById("call-form-error");
@@ -73,7 +73,7 @@
     startedAt = null;
     historyFor = "";
     historyList.innerHTML = "";
-    historyStatus.textContent = t("Type the caller's number to see their past contacts.");
+    historyStatus.textContent = gettext("Type the caller's number to see their past contacts.");
     DasanConsole.emit("console:form-reset", {});
     numberInput.focus();
   }
@@ -93,7 +93,7 @@
     badge.className = "badge"; badge.textContent = call.resolution_display; meta.appendChild(badge);
     if (call.urgent) {
       const urgent = document.createElement("span");
-      urgent.className = "badge badge-urgent"; urgent.textContent = t("Urgent"); meta.appendChild(urgent);
+      urgent.className = "badge badge-urgent"; urgent.textContent = gettext("Urgent"); meta.appendChild(urgent);
     }
     const summary = document.createElement("div");
     summary.className = "row-summary";
@@ -119,7 +119,7 @@
       todayCount.textContent = String(todayList.children.length);
       todayEmpty.classList.add("hidden");
     }
-    toast(t("Call saved."));
+    toast(gettext("Call saved."));
     DasanConsole.emit("console:call-saved", { call });
     resetForm();
   }
@@ -127,10 +127,10 @@
   function renderHistory(data) {
     historyList.innerHTML = "";
     if (!data.known || data.results.length === 0) {
-      historyStatus.textContent = t("First contact: no earlier calls from this number.");
+      historyStatus.textContent = gettext("First contact: no earlier calls from this number.");
       return;
     }
-    historyStatus.textContent = interpolate(t("%s earlier contacts"), [data.results.length]);
+    historyStatus.textContent = interpolate(gettext("%s earlier contacts"), [data.results.length]);
     data.results.forEach((entry) => {
       const li = document.createElement("li");
       const meta = document.createElement("div");
@@ -151,7 +151,7 @@
     if (number.replace("+", "").length < 8) return;
     if (number === historyFor && !force) return;
     historyFor = number;
-    historyStatus.textContent = t("Looking up past contacts…");
+    historyStatus.textContent = gettext("Looking up past contacts…");
     const result = await api("/api/callers/" + encodeURIComponent(number) + "/history/");
     if (digits(numberInput.value) !== number) return; // the agent typed on
     if (!result.ok) {

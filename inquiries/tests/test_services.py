@@ -1,0 +1,95 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from callcenter.models import AccessLog
+from inquiries.models import Call, CallEvent, Caller
+from inquiries.services import call_log, call_update
+
+pytestmark = pytest.mark.django_db
+
+
+def log(agent, category, **overrides):
+    fields = {"caller_number": "010-1234-5678", "category": category, "summary": "누수 신고"}
+    fields.update(overrides)
+    return call_log(agent=agent, **fields)
+
+
+def test_call_log_creates_caller_call_event_and_access_row(agent, category):
+    call, created = log(agent, category)
+
+    assert created
+    assert call.caller.number == "01012345678"
+    assert call.agent == agent
+    assert [(e.kind, e.to_value) for e in call.events.all()] == [("created", "answered")]
+    assert AccessLog.objects.filter(user=agent, action="create", subject="caller:01012345678").count() == 1
+
+
+def test_same_number_in_other_formats_is_the_same_caller(agent, category):
+    log(agent, category, caller_number="010-1234-5678")
+    log(agent, category, caller_number="+82 10 1234 5678")
+
+    assert Caller.objects.count() == 1
+    assert Caller.objects.get().calls.count() == 2
+
+
+def test_repeat_client_request_id_returns_the_first_call(agent, category):
+    first, created_first = log(agent, category, client_request_id="req-1")
+    again, created_again = log(agent, category, client_request_id="req-1", summary="다른 내용")
+
+    assert (created_first, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert Call.objects.count() == 1
+    assert again.summary == "누수 신고"
+
+
+def test_call_ending_before_it_started_is_refused_and_nothing_saved(agent, category):
+    now = timezone.now()
+    with pytest.raises(ValidationError) as info:
+        log(agent, category, started_at=now, ended_at=now - timedelta(minutes=1))
+
+    assert "ended_at" in info.value.message_dict
+    assert Call.objects.count() == 0
+    assert Caller.objects.count() == 0
+
+
+def test_blank_summary_is_refused(agent, category):
+    with pytest.raises(ValidationError):
+        log(agent, category, summary="   ")
+    assert Call.objects.count() == 0
+
+
+def test_duration_is_derived(agent, category):
+    start = timezone.now() - timedelta(minutes=5)
+    call, _ = log(agent, category, started_at=start, ended_at=start + timedelta(seconds=185))
+    assert call.duration.total_seconds() == 185
+
+
+def test_update_writes_a_resolution_event_and_a_changes_event(agent, category):
+    call, _ = log(agent, category)
+
+    call_update(call=call, actor=agent, data={"resolution": "callback_needed", "notes": "저녁에 다시 전화"})
+
+    call.refresh_from_db()
+    assert call.resolution == "callback_needed"
+    events = list(call.events.values_list("kind", "from_value", "to_value"))
+    assert events == [("created", "", "answered"), ("resolution", "answered", "callback_needed"), ("changed", "", "")]
+    assert call.events.get(kind="changed").changes == {"notes": ["", "저녁에 다시 전화"]}
+
+
+def test_update_without_change_writes_nothing(agent, category):
+    call, _ = log(agent, category)
+    call_update(call=call, actor=agent, data={"resolution": "answered"})
+    assert call.events.count() == 1
+    assert AccessLog.objects.filter(action="change").count() == 0
+
+
+def test_invalid_update_changes_nothing(agent, category):
+    call, _ = log(agent, category)
+    with pytest.raises(ValidationError):
+        call_update(call=call, actor=agent, data={"satisfaction": 6})
+    call.refresh_from_db()
+    assert call.satisfaction is None
+    assert CallEvent.objects.filter(call=call).count() == 1
