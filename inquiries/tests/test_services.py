@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from callcenter.models import AccessLog
-from inquiries.models import Call, CallEvent, Caller
+from inquiries.models import Call, Caller, CallEvent
 from inquiries.services import call_log, call_update
 
 pytestmark = pytest.mark.django_db
