@@ -224,6 +224,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Service level threshold T in seconds ("80/20": 80% answered within 20 s).
 SERVICE_LEVEL_THRESHOLD_SECONDS = int(os.environ.get("SERVICE_LEVEL_THRESHOLD_SECONDS", "20"))
 SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
+# Referrals: hours the centre has to call the citizen back once a service completes a case.
+REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
 
 LOGGING = {
     "version": 1,
