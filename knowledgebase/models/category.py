@@ -1,4 +1,4 @@
-"""Knowledge base: categories (shared by calls and FAQ entries)."""
+"""Categories (shared by calls and FAQ entries)."""
 
 from django.db import models
 from django.utils.translation import get_language

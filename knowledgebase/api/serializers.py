@@ -1,0 +1,58 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from knowledgebase.models import LANGUAGES
+from knowledgebase.search import MAX_QUERY_LENGTH
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={"max_length": _("Search with at most {max_length} characters.")},
+    )
+    lang = serializers.ChoiceField(
+        choices=LANGUAGES, required=False, default="ko", error_messages={"invalid_choice": _("Unknown language “{input}”: use ko, en, zh or ja.")}
+    )
+    category = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=50)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="entry.pk")
+    external_id = serializers.CharField(source="entry.external_id", allow_null=True)
+    category = serializers.CharField(source="entry.category.slug")
+    language = serializers.CharField()
+    question = serializers.CharField()
+    answer_excerpt = serializers.CharField(help_text="HTML-escaped text with the matched terms in <mark>.")
+    score = serializers.FloatField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    results = SearchHitSerializer(many=True)
+    total = serializers.IntegerField()
+    took_ms = serializers.FloatField()
+
+
+class FAQEntryDetailSerializer(serializers.Serializer):
+    """One entry as the console shows it, in the asked language (Korean where missing)."""
+
+    id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    category = serializers.CharField()
+    category_name = serializers.CharField()
+    language = serializers.CharField()
+    fallback = serializers.BooleanField(help_text="True when the asked language is missing and Korean is shown.")
+    question = serializers.CharField()
+    answer = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    usage_count = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+class PriceQuerySerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=MAX_QUERY_LENGTH)
+    grade = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)

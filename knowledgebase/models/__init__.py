@@ -1,0 +1,15 @@
+"""Knowledge base models: categories, FAQ entries with revisions, synonyms, produce prices."""
+
+from knowledgebase.models.category import Category
+from knowledgebase.models.faq import LANGUAGES, TRANSLATION_LANGUAGES, FAQEntry, FAQRevision, Synonym
+from knowledgebase.models.prices import ProducePrice
+
+__all__ = [
+    "LANGUAGES",
+    "TRANSLATION_LANGUAGES",
+    "Category",
+    "FAQEntry",
+    "FAQRevision",
+    "ProducePrice",
+    "Synonym",
+]

@@ -1,0 +1,199 @@
+"""FAQ search: one interface, `faq_search(*, query, language, category, limit)`, for both databases.
+
+The database finds candidates through its own index (backends.py); the final
+order is computed here the same way on both, so a title match outranks an
+answer match and usage breaks ties whatever the database.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+from django.utils.html import escape
+
+from knowledgebase.models import Category, FAQEntry, Synonym
+from knowledgebase.search.backends import Filters, backend, index_entries, match_groups, remove_entries
+from knowledgebase.search.text import ParsedQuery, parse_query, search_column, synonym_map
+
+__all__ = ["SearchHit", "SearchResult", "entry_search_columns", "faq_search", "index_entries", "remove_entries"]
+
+MAX_QUERY_LENGTH = 200
+EXCERPT_LENGTH = 180
+# A relaxed (typo-tolerant) hit must share at least this share of the query's pieces.
+RELAXED_MIN_COVERAGE = 0.5
+
+
+@dataclass
+class SearchHit:
+    entry: FAQEntry
+    language: str
+    question: str
+    answer: str
+    answer_excerpt: str
+    score: float
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    took_ms: float = 0.0
+    query: ParsedQuery | None = None
+
+
+def entry_search_columns(entry: FAQEntry) -> tuple[str, str]:
+    """(title, body) search columns: questions and keywords weigh as title, answers as body."""
+    title = search_column(
+        *(getattr(entry, f"question_{lang}") for lang in ("ko", "en", "zh", "ja")),
+        entry.keywords.replace(",", " "),
+    )
+    body = search_column(*(getattr(entry, f"answer_{lang}") for lang in ("ko", "en", "zh", "ja")))
+    return title, body
+
+
+def _synonyms() -> dict[str, list[str]]:
+    groups = [Synonym(terms=terms).term_list() for terms in Synonym.objects.values_list("terms", flat=True)]
+    return synonym_map(groups)
+
+
+def _contains(pieces_set: set[str], variant: list[str], prefix: bool) -> bool:
+    if prefix and len(variant) == 1:
+        return any(piece.startswith(variant[0]) for piece in pieces_set)
+    return all(piece in pieces_set for piece in variant)
+
+
+def _score(entry: FAQEntry, parsed: ParsedQuery, relaxed: bool, prefix_last: bool) -> float | None:
+    title_pieces = entry.search_title.split()
+    title, body = set(title_pieces), set(entry.search_body.split())
+    required = parsed.required
+    if relaxed:
+        pieces = parsed.all_pieces()
+        covered = [piece for piece in pieces if piece in title or piece in body]
+        coverage = len(covered) / len(pieces) if pieces else 0
+        if coverage < RELAXED_MIN_COVERAGE:
+            return None
+        in_title = sum(piece in title for piece in pieces) / len(pieces)
+        return 0.5 * (coverage + in_title)
+    title_hits = body_hits = 0
+    matched_title_pieces: set[str] = set()
+    for word in required:
+        prefix = prefix_last and word is parsed.words[-1]
+        title_variant = next((v for v in word.variants if _contains(title, v, prefix)), None)
+        if title_variant is not None:
+            title_hits += 1
+            matched_title_pieces.update(title_variant)
+        elif any(_contains(body, v, prefix) for v in word.variants):
+            body_hits += 1
+    optional_hits = sum(
+        any(_contains(title | body, v, False) for v in word.variants) for word in parsed.words if word.optional
+    )
+    n = len(required)
+    density = len([p for p in title_pieces if p in matched_title_pieces]) / max(len(title_pieces), 1)
+    return 2.0 * title_hits / n + 1.0 * body_hits / n + 0.25 * density + 0.05 * optional_hits
+
+
+_SAFE_TERM = re.compile(r"\S+")
+
+
+def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
+    """An HTML-escaped piece of `text` around the first match, terms wrapped in <mark>."""
+    text = " ".join((text or "").split())
+    terms = [term for term in terms if term and _SAFE_TERM.fullmatch(term)]
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE) if terms else None
+    first = pattern.search(text) if pattern else None
+    start = max(0, (first.start() if first else 0) - length // 4)
+    window = text[start : start + length]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + length < len(text) else ""
+    if pattern is None:
+        return prefix + escape(window) + suffix
+    parts, last = [], 0
+    for match in pattern.finditer(window):
+        parts.append(escape(window[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    parts.append(escape(window[last:]))
+    return prefix + "".join(parts) + suffix
+
+
+def faq_search(
+    *,
+    query: str,
+    language: str = "ko",
+    category: str | Category | None = None,
+    limit: int = 10,
+    include_unpublished: bool = False,
+    today: date | None = None,
+) -> SearchResult:
+    """Entries matching `query`, best first, with text in `language` (Korean where missing).
+
+    Agents search published entries valid today; `include_unpublished` (admins)
+    searches everything. Uses the database's index only, never a table scan.
+    """
+    started = time.perf_counter()
+    result = SearchResult()
+    query = (query or "")[:MAX_QUERY_LENGTH]
+    parsed = parse_query(query, _synonyms()) if query.strip() else ParsedQuery(words=[])
+    result.query = parsed
+    if not parsed:
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+    category_id = None
+    if isinstance(category, Category):
+        category_id = category.pk
+    elif category:
+        category_id = Category.objects.filter(slug=category).values_list("pk", flat=True).first()
+        if category_id is None:
+            result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+            return result
+    filters = Filters(
+        visible_on=None if include_unpublished else (today or timezone.localdate()), category_id=category_id
+    )
+    engine = backend()
+    # While the agent types, the last Latin word may be unfinished (festi -> festival).
+    prefix_last = bool(query) and not query[-1].isspace()
+    k = max(limit * 4, 40)
+    scored: list[tuple[float, int, int, FAQEntry]] = []
+    seen: set[int] = set()
+    for relaxed in (False, True):
+        groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
+        if not groups or not groups[0]:
+            continue
+        ids, total = engine.candidates(groups, filters, k)
+        ids = [pk for pk in ids if pk not in seen]
+        entries = FAQEntry.objects.in_bulk(ids)
+        for position, pk in enumerate(ids):
+            entry = entries.get(pk)
+            if entry is None:
+                continue
+            score = _score(entry, parsed, relaxed, prefix_last)
+            if score is None:
+                continue
+            seen.add(pk)
+            scored.append((score, entry.usage_count, -position - (k if relaxed else 0), entry))
+        if not relaxed:
+            result.total = total
+        if len(scored) >= limit:
+            break
+    if len(scored) > result.total:
+        result.total = len(scored)
+    scored.sort(key=lambda item: (round(item[0], 6), item[1], item[2]), reverse=True)
+    terms = parsed.surface_terms()
+    for score, _usage, _position, entry in scored[:limit]:
+        lang, question, answer = entry.text_in(language)
+        result.hits.append(
+            SearchHit(
+                entry=entry,
+                language=lang,
+                question=question,
+                answer=answer,
+                answer_excerpt=excerpt(answer, terms),
+                score=round(score, 4),
+            )
+        )
+    result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+    return result
