@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("inquiries.api.urls")),
+    path("api/", include("knowledgebase.api.urls")),
     path("api/", include("referrals.api.urls")),
     path("", include("inquiries.urls")),
     path("", include("knowledgebase.urls")),
