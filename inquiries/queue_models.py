@@ -58,9 +58,7 @@ AGENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AgentState.BREAK: frozenset({AgentState.AVAILABLE, AgentState.OFFLINE}),
 }
 # Logged in and not on break (DOMAIN.md: "staffed").
-STAFFED_STATES = frozenset(
-    {AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.AFTER_CALL_WORK}
-)
+STAFFED_STATES = frozenset({AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.AFTER_CALL_WORK})
 # Time on calls, after-call work included (the numerator of occupancy).
 BUSY_STATES = frozenset({AgentState.ON_CALL, AgentState.AFTER_CALL_WORK})
 

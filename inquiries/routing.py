@@ -1,1 +1,8 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from inquiries import consumers
+
+websocket_urlpatterns: list = [
+    path("ws/wallboard/", consumers.WallboardConsumer.as_asgi()),
+    path("ws/agent/", consumers.AgentConsumer.as_asgi()),
+]

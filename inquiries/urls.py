@@ -5,4 +5,5 @@ from inquiries import views
 app_name = "inquiries"
 urlpatterns = [
     path("console/", views.console, name="console"),
+    path("wallboard/", views.wallboard, name="wallboard"),
 ]

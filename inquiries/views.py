@@ -21,3 +21,11 @@ def console(request):
             "calls_today": selectors.calls_today(agent=request.user),
         },
     )
+
+
+@permissions.page_requires(permissions.can_view_wallboard)
+def wallboard(request):
+    """The live wallboard for supervisors (a big screen across the room)."""
+    from inquiries import stats
+
+    return render(request, "inquiries/wallboard.html", {"targets": stats.targets()})

@@ -1,0 +1,457 @@
+"""Writes for the queue, agents' states and shifts.
+
+Phone-system events come in through `phone_event_apply` (one event) after the
+API layer has checked their shape; a malformed one is kept with
+`phone_event_record_rejected`. Every applied change publishes the floor's new
+figures to the wallboards (coalesced: at most about four pushes a second,
+computed once at send time) and, for the agents concerned, a screen pop or
+their new state on their own socket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter import realtime
+from callcenter.errors import ApplicationError, Conflict, IllegalTransition
+from inquiries.phone import format_number
+from inquiries.queue_models import (
+    AGENT_TRANSITIONS,
+    AgentState,
+    AgentStateChange,
+    AgentStatus,
+    PhoneEvent,
+    QueueCall,
+    Shift,
+    ShiftAssignment,
+    ShiftSession,
+)
+from knowledgebase.models import Category
+
+WALLBOARD_GROUP = "wallboard"
+QUEUE_GROUP = "queue"
+# A burst of events becomes at most one push per window (leading edge at once).
+COALESCE_SECONDS = 0.25
+
+EVENT_TYPES = (
+    "call.offered",
+    "call.answered",
+    "call.abandoned",
+    "call.ended",
+    "call.transferred",
+    "agent.state",
+)
+# States an agent may choose for themself in the console ("end after-call
+# work" is after_call_work -> available).
+SELF_SERVICE_STATES = frozenset({AgentState.AVAILABLE, AgentState.BREAK})
+
+
+def agent_group(user_id: int) -> str:
+    return f"agent.{user_id}"
+
+
+class OutOfOrder(Conflict):
+    code = "out_of_order"
+
+
+class UnknownCall(Conflict):
+    code = "unknown_call"
+
+
+class DuplicateCall(Conflict):
+    code = "already_offered"
+
+
+# --- change counter for the snapshot cache (inquiries/stats.py) -----------------
+_generation_lock = threading.Lock()
+_generation = [0]
+
+
+def floor_generation() -> int:
+    """Grows by one after every committed change to the floor's figures."""
+    return _generation[0]
+
+
+def _bump_generation() -> None:
+    with _generation_lock:
+        _generation[0] += 1
+
+
+def _publish_floor() -> None:
+    """After commit: the wallboards' and the consoles' queue figures."""
+    from inquiries import stats  # stats reads the models this module writes
+
+    transaction.on_commit(_bump_generation)
+    realtime.publish("update", stats.wallboard_stats_fresh, groups=[WALLBOARD_GROUP], coalesce=COALESCE_SECONDS)
+    realtime.publish("queue", stats.queue_summary, groups=[QUEUE_GROUP], coalesce=COALESCE_SECONDS)
+
+
+# --- phone events ---------------------------------------------------------------
+@dataclass
+class EventOutcome:
+    """What became of one event: applied (201), duplicate (200) or rejected (4xx)."""
+
+    status: str
+    http_status: int
+    event_id: int
+    error: dict[str, Any] | None = field(default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": self.status, "event_id": self.event_id, "http_status": self.http_status}
+        if self.error:
+            body.update(self.error)
+        return body
+
+
+def dedupe_key(*, event: str, call_id: str, at: datetime, agent: str = "", state: str = "") -> str:
+    """Same call_id, event and time (and for agent.state, agent and state) is the same event."""
+    moment = at.astimezone(UTC).isoformat()
+    raw = "|".join([event, call_id, moment, agent, state])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def phone_event_record_rejected(
+    *, body: Any, sender: AbstractBaseUser, http_status: int, code: str, message: str, fields: dict | None = None
+) -> EventOutcome:
+    """Keep an event the API refused (bad shape) for inspection. Side effect: one PhoneEvent row."""
+    plain = body if isinstance(body, dict) else {"value": body}
+    record = PhoneEvent.objects.create(
+        event=str(plain.get("event", ""))[:32],
+        call_id=str(plain.get("call_id", ""))[:64],
+        body=plain,
+        sender=sender,
+        status=PhoneEvent.Status.REJECTED,
+        http_status=http_status,
+        error_code=code,
+        error_message=message if not fields else f"{message} {fields}",
+    )
+    return EventOutcome("rejected", http_status, record.pk, {"error": code, "message": message, "fields": fields or {}})
+
+
+def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: AbstractBaseUser) -> EventOutcome:
+    """Store one well-formed phone event, then apply it.
+
+    Not one transaction on purpose: the event row is committed first so it
+    survives whatever the applying does; the applying (queue, agent states,
+    the event's dedupe key) is one transaction. A repeat of an applied event
+    (same call_id, event, at) changes nothing and answers "duplicate"; an
+    impossible or out-of-order one is kept as rejected with its error.
+    Side effects: PhoneEvent row; QueueCall/AgentStatus/AgentStateChange rows;
+    after commit, the wallboard and console pushes and the agent's screen pop.
+    """
+    event = data["event"]
+    at: datetime = data["at"]
+    call_id = data.get("call_id", "")
+    agent = data.get("agent")
+    key = dedupe_key(
+        event=event,
+        call_id=call_id,
+        at=at,
+        agent=agent.get_username() if agent and event == "agent.state" else "",
+        state=data.get("state", "") if event == "agent.state" else "",
+    )
+    record = PhoneEvent.objects.create(event=event, call_id=call_id, at=at, body=body, sender=sender)
+    if PhoneEvent.objects.filter(dedupe_key=key).exists():
+        return _finish(record, PhoneEvent.Status.DUPLICATE, 200)
+    try:
+        with transaction.atomic():
+            record.dedupe_key = key
+            record.status = PhoneEvent.Status.APPLIED
+            record.http_status = 201
+            record.save(update_fields=["dedupe_key", "status", "http_status"])
+            _HANDLERS[event](data, at)
+            _publish_floor()
+    except IntegrityError:
+        # Either the same event won a race (a duplicate) or two offers of one call did.
+        if PhoneEvent.objects.filter(dedupe_key=key).exists():
+            return _finish(record, PhoneEvent.Status.DUPLICATE, 200)
+        error = DuplicateCall(_("This call was already offered."))
+        return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
+    except ApplicationError as error:
+        return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
+    return EventOutcome("applied", 201, record.pk)
+
+
+def _finish(record: PhoneEvent, status: str, http_status: int, error: ApplicationError | None = None) -> EventOutcome:
+    record.status = status
+    record.http_status = http_status
+    fields = ["status", "http_status"]
+    if error is not None:
+        record.error_code = error.code
+        record.error_message = error.message
+        fields += ["error_code", "error_message"]
+    record.save(update_fields=fields)
+    body = {"error": error.code, "message": error.message, "fields": error.fields} if error else None
+    label = "duplicate" if status == PhoneEvent.Status.DUPLICATE else "rejected"
+    return EventOutcome(label, http_status, record.pk, body)
+
+
+def _queue_call_locked(call_id: str) -> QueueCall:
+    try:
+        return QueueCall.objects.select_for_update().get(call_id=call_id)
+    except QueueCall.DoesNotExist:
+        raise UnknownCall(_("No call with this call_id was offered.")) from None
+
+
+def _seconds(later: datetime, earlier: datetime) -> float:
+    return max(0.0, (later - earlier).total_seconds())
+
+
+def _not_before(at: datetime, moment: datetime | None, what: str) -> None:
+    if moment is not None and at < moment:
+        raise OutOfOrder(_("This event is older than the call's %(what)s.") % {"what": what})
+
+
+def _on_offered(data: dict, at: datetime) -> None:
+    if QueueCall.objects.filter(call_id=data["call_id"]).exists():
+        raise DuplicateCall(_("This call was already offered."))
+    call = QueueCall(
+        call_id=data["call_id"],
+        caller_number=data["caller_number"],
+        language=data.get("language") or "ko",
+        queue=data.get("queue") or "general",
+        category=data.get("category"),
+        offered_at=at,
+    )
+    call.full_clean(validate_unique=False)
+    call.save()
+
+
+def _require_status(call: QueueCall, *allowed: str) -> None:
+    if call.status not in allowed:
+        raise IllegalTransition(
+            _("The call is %(status)s; this event cannot follow.") % {"status": call.get_status_display().lower()}
+        )
+
+
+def _on_answered(data: dict, at: datetime) -> None:
+    call = _queue_call_locked(data["call_id"])
+    _require_status(call, QueueCall.Status.WAITING)
+    _not_before(at, call.offered_at, _("offer"))
+    agent = data["agent"]
+    call.status = QueueCall.Status.TALKING
+    call.answered_at = at
+    call.agent = agent
+    call.wait_seconds = _seconds(at, call.offered_at)
+    call.save(update_fields=["status", "answered_at", "agent", "wait_seconds"])
+    _agent_force(agent, AgentState.ON_CALL, at, call=call)
+    _screen_pop(call, agent)
+
+
+def _on_abandoned(data: dict, at: datetime) -> None:
+    call = _queue_call_locked(data["call_id"])
+    _require_status(call, QueueCall.Status.WAITING)
+    _not_before(at, call.offered_at, _("offer"))
+    call.status = QueueCall.Status.ABANDONED
+    call.ended_at = at
+    call.wait_seconds = _seconds(at, call.offered_at)
+    call.save(update_fields=["status", "ended_at", "wait_seconds"])
+
+
+def _on_ended(data: dict, at: datetime) -> None:
+    call = _queue_call_locked(data["call_id"])
+    _require_status(call, QueueCall.Status.TALKING)
+    _not_before(at, call.answered_at, _("answer"))
+    call.status = QueueCall.Status.ENDED
+    call.ended_at = at
+    call.talk_seconds = _seconds(at, call.answered_at)
+    call.handle_seconds = call.talk_seconds  # after-call work is added when it ends
+    call.save(update_fields=["status", "ended_at", "talk_seconds", "handle_seconds"])
+    if call.agent_id:
+        status = _agent_status_locked(call.agent)
+        if status.current_call_id == call.pk:
+            _agent_move(status, AgentState.AFTER_CALL_WORK, at, AgentStateChange.Source.PHONE_SYSTEM, call=call)
+
+
+def _on_transferred(data: dict, at: datetime) -> None:
+    call = _queue_call_locked(data["call_id"])
+    _require_status(call, QueueCall.Status.TALKING)
+    _not_before(at, call.answered_at, _("answer"))
+    agent = data["agent"]
+    if call.agent_id == agent.pk:
+        raise IllegalTransition(_("The call is already with this agent."))
+    previous = call.agent
+    call.agent = agent
+    call.transfers += 1
+    call.save(update_fields=["agent", "transfers"])
+    if previous is not None:
+        status = _agent_status_locked(previous)
+        if status.current_call_id == call.pk:
+            # The first agent's wrap-up is theirs; the call's handle time is the last agent's.
+            _agent_move(status, AgentState.AFTER_CALL_WORK, at, AgentStateChange.Source.PHONE_SYSTEM)
+    _agent_force(agent, AgentState.ON_CALL, at, call=call)
+    _screen_pop(call, agent, transferred=True)
+
+
+def _on_agent_state(data: dict, at: datetime) -> None:
+    status = _agent_status_locked(data["agent"], at)
+    _agent_transition(status, data["state"], at, AgentStateChange.Source.PHONE_SYSTEM)
+
+
+_HANDLERS = {
+    "call.offered": _on_offered,
+    "call.answered": _on_answered,
+    "call.abandoned": _on_abandoned,
+    "call.ended": _on_ended,
+    "call.transferred": _on_transferred,
+    "agent.state": _on_agent_state,
+}
+
+
+def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool = False) -> None:
+    payload = {
+        "call_id": call.call_id,
+        "caller_number": format_number(call.caller_number),
+        "language": call.language,
+        "queue": call.queue,
+        "category": call.category.slug if call.category_id else None,
+        "answered_at": call.answered_at,
+        "wait_seconds": round(call.wait_seconds or 0, 1),
+        "transferred": transferred,
+    }
+    realtime.publish("screen_pop", payload, groups=[agent_group(agent.pk)])
+
+
+# --- agent states ---------------------------------------------------------------
+def _agent_status_locked(agent: AbstractBaseUser, at: datetime | None = None) -> AgentStatus:
+    # A first-seen agent has been offline "since" the event that names them.
+    status, _created = AgentStatus.objects.get_or_create(agent=agent, defaults={"since": at or timezone.now()})
+    return AgentStatus.objects.select_for_update().select_related("wrap_call").get(pk=status.pk)
+
+
+def _agent_transition(status: AgentStatus, to_state: str, at: datetime, source: str) -> AgentStatus:
+    """A requested change, checked against the one transition table."""
+    if to_state == status.state:
+        return status
+    if to_state not in AGENT_TRANSITIONS[status.state]:
+        raise IllegalTransition(
+            _("An agent cannot go from %(from)s to %(to)s.")
+            % {"from": AgentState(status.state).label, "to": AgentState(to_state).label}
+        )
+    if at < status.since:
+        raise OutOfOrder(_("This state change is older than the agent's current state."))
+    return _agent_move(status, to_state, at, source)
+
+
+def _agent_force(agent: AbstractBaseUser, to_state: str, at: datetime, *, call: QueueCall | None = None) -> None:
+    """A state the phone system's call events imply (a fact, so not checked)."""
+    status = _agent_status_locked(agent, at)
+    if status.state == to_state and status.current_call_id == (call.pk if call else None):
+        return
+    _agent_move(status, to_state, max(at, status.since), AgentStateChange.Source.PHONE_SYSTEM, call=call)
+
+
+def _agent_move(
+    status: AgentStatus, to_state: str, at: datetime, source: str, *, call: QueueCall | None = None
+) -> AgentStatus:
+    from_state = status.state
+    AgentStateChange.objects.filter(agent_id=status.agent_id, ended_at__isnull=True).update(ended_at=at)
+    if from_state == AgentState.AFTER_CALL_WORK and status.wrap_call is not None:
+        wrapped = status.wrap_call
+        wrapped.wrap_seconds = _seconds(at, status.since)
+        wrapped.handle_seconds = (wrapped.talk_seconds or 0) + wrapped.wrap_seconds
+        wrapped.save(update_fields=["wrap_seconds", "handle_seconds"])
+    AgentStateChange.objects.create(
+        agent_id=status.agent_id, from_state=from_state, to_state=to_state, at=at, source=source, call=call
+    )
+    status.state = to_state
+    status.since = at
+    status.current_call = call if to_state in (AgentState.RINGING, AgentState.ON_CALL) else None
+    status.wrap_call = call if to_state == AgentState.AFTER_CALL_WORK else None
+    status.full_clean(validate_unique=False)
+    status.save(update_fields=["state", "since", "current_call", "wrap_call"])
+    realtime.publish(
+        "agent_state",
+        {"state": to_state, "label": str(AgentState(to_state).label), "since": at},
+        groups=[agent_group(status.agent_id)],
+    )
+    return status
+
+
+@transaction.atomic
+def agent_state_set(*, agent: AbstractBaseUser, state: str) -> AgentStatus:
+    """An agent chooses their own state in the console (available, break;
+    available also ends after-call work). Side effects: an AgentStateChange
+    row, the wallboard push and the agent's own socket."""
+    if state not in SELF_SERVICE_STATES:
+        raise ApplicationError(_("Choose available or break."), code="invalid", fields={"state": [_("Not allowed.")]})
+    status = _agent_status_locked(agent)
+    if status.state == AgentState.OFFLINE:
+        raise IllegalTransition(_("Sign in to your shift first."))
+    status = _agent_transition(status, state, timezone.now(), AgentStateChange.Source.CONSOLE)
+    _publish_floor()
+    return status
+
+
+# --- shifts ---------------------------------------------------------------------
+def shift_current(*, at: datetime | None = None) -> tuple[Shift, datetime, datetime] | None:
+    """The active shift running at `at` (now), with its window; a night shift
+    that began yesterday counts."""
+    at = timezone.localtime(at or timezone.now())
+    for shift in Shift.objects.filter(is_active=True):
+        for day in (at.date(), at.date().fromordinal(at.date().toordinal() - 1)):
+            start, end = shift.window(day)
+            if start <= at < end:
+                return shift, start, end
+    return None
+
+
+@transaction.atomic
+def shift_sign_in(*, agent: AbstractBaseUser) -> ShiftSession:
+    """Start the agent's shift. Side effects: a ShiftSession row; the agent
+    becomes available (an AgentStateChange row); the wallboard push."""
+    if ShiftSession.objects.filter(agent=agent, signed_out_at__isnull=True).exists():
+        raise Conflict(_("You are already signed in."), code="already_signed_in")
+    now = timezone.now()
+    current = shift_current(at=now)
+    rostered = ShiftAssignment.objects.filter(agent=agent, day=timezone.localdate(now)).select_related("shift").first()
+    shift = rostered.shift if rostered else (current[0] if current else None)
+    session = ShiftSession(agent=agent, shift=shift, signed_in_at=now)
+    session.full_clean(validate_unique=False)
+    session.save()
+    status = _agent_status_locked(agent)
+    if status.state in (AgentState.OFFLINE, AgentState.BREAK):
+        _agent_move(status, AgentState.AVAILABLE, max(now, status.since), AgentStateChange.Source.SHIFT)
+    _publish_floor()
+    return session
+
+
+@transaction.atomic
+def shift_sign_out(*, agent: AbstractBaseUser) -> ShiftSession:
+    """End the agent's shift. Side effects: closes the ShiftSession; the
+    agent goes offline (an AgentStateChange row); the wallboard push."""
+    session = ShiftSession.objects.select_for_update().filter(agent=agent, signed_out_at__isnull=True).first()
+    if session is None:
+        raise Conflict(_("You are not signed in."), code="not_signed_in")
+    status = _agent_status_locked(agent)
+    if status.state in (AgentState.RINGING, AgentState.ON_CALL):
+        raise IllegalTransition(_("Finish the call before signing out."))
+    now = timezone.now()
+    session.signed_out_at = now
+    session.save(update_fields=["signed_out_at"])
+    if status.state != AgentState.OFFLINE:
+        _agent_move(status, AgentState.OFFLINE, max(now, status.since), AgentStateChange.Source.SHIFT)
+    _publish_floor()
+    return session
+
+
+@transaction.atomic
+def queue_call_categorize(*, call_id: str, category: Category) -> QueueCall | None:
+    """The agent's log names the category of a queued call the phone menu did
+    not. Side effect: QueueCall.category; the wallboard push."""
+    call = QueueCall.objects.select_for_update().filter(call_id=call_id, category__isnull=True).first()
+    if call is None:
+        return None
+    call.category = category
+    call.save(update_fields=["category"])
+    _publish_floor()
+    return call

@@ -1,0 +1,479 @@
+"""Live statistics of the floor: the wallboard's figures (reads only).
+
+Every figure is read from indexed windows on today's rows (or the current
+shift's, the last 15 or 30 minutes', the calls waiting now), never from the
+whole history, so a day with a million older calls computes as fast as an
+empty one (bench/wallboard.py measures it). Figures that only change once a
+day (last week's calls per hour, each category's usual share) are cached per
+day. Definitions: DOMAIN.md §5.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractHour, Greatest, Least
+from django.utils import timezone
+
+from inquiries import erlang
+from inquiries.models import Call
+from inquiries.queue_models import (
+    BUSY_STATES,
+    STAFFED_STATES,
+    AgentState,
+    AgentStateChange,
+    AgentStatus,
+    QueueCall,
+    ShiftAssignment,
+    ShiftSession,
+)
+from knowledgebase.models import Category
+
+SURGE_WINDOW = timedelta(minutes=15)
+ARRIVAL_WINDOW = timedelta(minutes=30)
+# A call left "waiting" longer than this lost its ending event: not counted as waiting.
+WAITING_HORIZON = timedelta(hours=6)
+USUAL_SHARE_DAYS = 28
+
+
+def threshold_seconds() -> int:
+    return settings.SERVICE_LEVEL_THRESHOLD_SECONDS
+
+
+def targets() -> dict[str, float]:
+    """The targets the wallboard turns a tile red against (settings, with defaults)."""
+    return {
+        "service_level": settings.SERVICE_LEVEL_TARGET,
+        "threshold_seconds": threshold_seconds(),
+        "asa_seconds": float(getattr(settings, "ASA_TARGET_SECONDS", threshold_seconds())),
+        "abandon_rate": float(getattr(settings, "ABANDON_RATE_TARGET", 0.05)),
+        "occupancy_max": float(getattr(settings, "OCCUPANCY_MAX", 0.90)),
+        "satisfaction": float(getattr(settings, "SATISFACTION_TARGET", 85)),
+        "longest_wait_seconds": float(getattr(settings, "LONGEST_WAIT_TARGET_SECONDS", 60)),
+        "surge_factor": float(getattr(settings, "SURGE_FACTOR", 2.0)),
+        "surge_min_calls": int(getattr(settings, "SURGE_MIN_CALLS", 5)),
+    }
+
+
+def day_window(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return None if not whole else round(part / whole, 4)
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
+    """Offered, answered, abandoned, service level, ASA, AHT, abandon rate of
+    the calls offered in [start, end).
+
+    Service level = answered within T ÷ (answered + abandoned after T); a short
+    abandon (hung up within T) counts in neither. ASA = mean queue time of
+    answered calls. AHT = mean handle time (talk + after-call work) of ended
+    calls. Abandon rate = abandoned ÷ offered.
+    """
+    t = threshold_seconds()
+    answered_q = Q(answered_at__isnull=False)
+    abandoned_q = Q(status=QueueCall.Status.ABANDONED)
+    row = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).aggregate(
+        offered=Count("id"),
+        answered=Count("id", filter=answered_q),
+        abandoned=Count("id", filter=abandoned_q),
+        answered_within=Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
+        abandoned_after=Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
+        asa=Avg("wait_seconds", filter=answered_q),
+        aht=Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
+    )
+    return {
+        "offered": row["offered"],
+        "answered": row["answered"],
+        "abandoned": row["abandoned"],
+        "service_level": _ratio(row["answered_within"], row["answered"] + row["abandoned_after"]),
+        "asa_seconds": _round(row["asa"]),
+        "aht_seconds": _round(row["aht"]),
+        "abandon_rate": _ratio(row["abandoned"], row["offered"]),
+    }
+
+
+def occupancy(start: datetime, end: datetime) -> float | None:
+    """Time on calls (after-call work included) ÷ time logged in and not on
+    break, over the state intervals overlapping [start, end)."""
+    clipped = ExpressionWrapper(
+        Least(Coalesce(F("ended_at"), Value(end)), Value(end)) - Greatest(F("at"), Value(start)),
+        output_field=DurationField(),
+    )
+    rows = (
+        AgentStateChange.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start), at__lt=end)
+        .values("to_state")
+        .annotate(total=Sum(clipped))
+    )
+    seconds = {row["to_state"]: max(0.0, row["total"].total_seconds()) for row in rows if row["total"] is not None}
+    staffed = sum(seconds.get(state, 0.0) for state in STAFFED_STATES)
+    busy = sum(seconds.get(state, 0.0) for state in BUSY_STATES)
+    return _ratio(busy, staffed)
+
+
+def satisfaction(start: datetime, end: datetime) -> float | None:
+    """Average rating (1–5) of the calls logged in the window, on a 100 scale (× 20)."""
+    average = Call.objects.filter(started_at__gte=start, started_at__lt=end, satisfaction__isnull=False).aggregate(
+        average=Avg("satisfaction")
+    )["average"]
+    return None if average is None else round(average * 20, 1)
+
+
+def waiting_now(now: datetime) -> dict[str, Any]:
+    rows = (
+        QueueCall.objects.filter(status=QueueCall.Status.WAITING, offered_at__gte=now - WAITING_HORIZON)
+        .values("queue")
+        .annotate(n=Count("id"), oldest=Min("offered_at"))
+        .order_by("queue")
+    )
+    by_queue = {row["queue"]: row["n"] for row in rows}
+    oldest = min((row["oldest"] for row in rows), default=None)
+    return {
+        "calls_waiting": sum(by_queue.values()),
+        "calls_waiting_by_queue": by_queue,
+        "longest_wait_seconds": round((now - oldest).total_seconds(), 1) if oldest else 0,
+        "oldest_waiting_since": oldest,
+    }
+
+
+def queue_summary(now: datetime | None = None) -> dict[str, Any]:
+    """The agents' small version: calls waiting and the longest wait."""
+    now = now or timezone.now()
+    return {**waiting_now(now), "generated_at": now}
+
+
+# --- figures that change once a day (cached per day and process) -------------------
+_daily_cache: dict[tuple[str, date], Any] = {}
+_daily_lock = threading.Lock()
+
+
+def _cached_daily(name: str, day: date, compute) -> Any:
+    key = (name, day)
+    with _daily_lock:
+        if key in _daily_cache:
+            return _daily_cache[key]
+    value = compute()
+    with _daily_lock:
+        for old in [k for k in _daily_cache if k[1] < day - timedelta(days=1)]:
+            del _daily_cache[old]
+        _daily_cache[key] = value
+    return value
+
+
+def calls_per_hour(start: datetime, end: datetime) -> list[int]:
+    tz = timezone.get_current_timezone()
+    rows = (
+        QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end)
+        .annotate(hour=ExtractHour("offered_at", tzinfo=tz))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .order_by("hour")
+    )
+    hours = [0] * 24
+    for row in rows:
+        hours[row["hour"]] += row["n"]
+    return hours
+
+
+def usual_category_share(today: date) -> dict[int, float]:
+    """Each category's share of calls over the previous four weeks (categories
+    of calls with one); empty without history."""
+
+    def compute() -> dict[int, float]:
+        start, _ = day_window(today - timedelta(days=USUAL_SHARE_DAYS))
+        end, _ = day_window(today)
+        rows = (
+            QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end, category__isnull=False)
+            .values("category_id")
+            .annotate(n=Count("id"))
+        )
+        total = sum(row["n"] for row in rows)
+        return {row["category_id"]: row["n"] / total for row in rows} if total else {}
+
+    return _cached_daily("share", today, compute)
+
+
+def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Calls per category today, and the surges.
+
+    A category surges when its calls in the last 15 minutes run well above its
+    usual rate: at least SURGE_MIN_CALLS and at least SURGE_FACTOR times what
+    its usual share (four weeks; without history, today before the window;
+    else an even share) of the last 15 minutes' calls would be.
+    """
+    recent_start = now - SURGE_WINDOW
+    rows = (
+        QueueCall.objects.filter(offered_at__gte=min(day_start, recent_start), offered_at__lt=now + timedelta(1))
+        .values("category_id")
+        .annotate(
+            today=Count("id", filter=Q(offered_at__gte=day_start)),
+            recent=Count("id", filter=Q(offered_at__gte=recent_start)),
+        )
+    )
+    counts = {row["category_id"]: row for row in rows}
+    names = {c.pk: c for c in Category.objects.filter(is_active=True)}
+    for pk in counts:
+        if pk is not None and pk not in names:
+            names[pk] = Category.objects.get(pk=pk)
+    share = usual_category_share(timezone.localdate(now))
+    if not share:
+        earlier = {pk: row["today"] - row["recent"] for pk, row in counts.items() if pk is not None}
+        total_earlier = sum(earlier.values())
+        if total_earlier >= 50:
+            share = {pk: n / total_earlier for pk, n in earlier.items()}
+        elif names:
+            share = dict.fromkeys(names, 1 / len(names))
+    recent_total = sum(row["recent"] for pk, row in counts.items() if pk is not None)
+    goal = targets()
+    by_category, surges = [], []
+    for pk, category in names.items():
+        row = counts.get(pk, {"today": 0, "recent": 0})
+        expected = share.get(pk, 0.0) * recent_total
+        surging = row["recent"] >= goal["surge_min_calls"] and row["recent"] >= goal["surge_factor"] * max(
+            expected, 1.0
+        )
+        entry = {
+            "slug": category.slug,
+            "name_ko": category.name_ko,
+            "name_en": category.name_en or category.name_ko,
+            "today": row["today"],
+            "last_15_minutes": row["recent"],
+            "surge": surging,
+        }
+        by_category.append(entry)
+        if surging:
+            surges.append({**entry, "expected_15_minutes": round(expected, 1)})
+    if None in counts:
+        by_category.append(
+            {
+                "slug": "",
+                "name_ko": "",
+                "name_en": "",
+                "today": counts[None]["today"],
+                "last_15_minutes": counts[None]["recent"],
+            }
+        )
+    return by_category, surges
+
+
+# --- the wallboard ---------------------------------------------------------------
+def agents_now(now: datetime, day_start: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    per_state = dict.fromkeys(AgentState.values, 0)
+    board = []
+    answered = dict(
+        QueueCall.objects.filter(offered_at__gte=day_start, answered_at__isnull=False)
+        .values_list("agent_id")
+        .annotate(n=Count("id"))
+        .values_list("agent_id", "n")
+    )
+    for status in AgentStatus.objects.select_related("agent").order_by("agent__username"):
+        per_state[status.state] += 1
+        if status.state == AgentState.OFFLINE:
+            continue
+        user = status.agent
+        board.append(
+            {
+                "username": user.get_username(),
+                "name": user.get_full_name() or user.get_username(),
+                "state": status.state,
+                "since": status.since,
+                "seconds_in_state": round((now - status.since).total_seconds()),
+                "answered_today": answered.get(user.pk, 0),
+            }
+        )
+    return per_state, board
+
+
+def _shift_figures(now: datetime) -> dict[str, Any] | None:
+    from inquiries.queue_services import shift_current
+
+    current = shift_current(at=now)
+    if current is None:
+        return None
+    shift, start, end = current
+    figures = queue_figures(start, min(end, now + timedelta(seconds=1)))
+    return {
+        "name_ko": shift.name_ko,
+        "name_en": shift.name_en or shift.name_ko,
+        "starts": start,
+        "ends": end,
+        **figures,
+        "rostered": ShiftAssignment.objects.filter(shift=shift, day=timezone.localdate(start)).count(),
+        "signed_in": ShiftSession.objects.filter(signed_out_at__isnull=True).count(),
+    }
+
+
+def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
+    """Every figure of the wallboard (the `stats` of its socket messages)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    day_start, day_end = day_window(today)
+    goal = targets()
+    day = queue_figures(day_start, day_end)
+    waiting = waiting_now(now)
+    per_state, agent_board = agents_now(now, day_start)
+    by_category, surges = categories(now, day_start)
+    last_week_start, last_week_end = day_window(today - timedelta(days=7))
+    recent = QueueCall.objects.filter(offered_at__gte=now - ARRIVAL_WINDOW, offered_at__lte=now).count()
+    aht_for_staffing = day["aht_seconds"] or float(getattr(settings, "DEFAULT_AHT_SECONDS", 180))
+    staffing = erlang.agents_required(
+        calls_per_second=recent / ARRIVAL_WINDOW.total_seconds(),
+        aht_seconds=aht_for_staffing,
+        threshold_seconds=goal["threshold_seconds"],
+        target=goal["service_level"],
+    )
+    staffed = sum(per_state[state] for state in STAFFED_STATES)
+    stats: dict[str, Any] = {
+        "generated_at": now,
+        **waiting,
+        "agents": per_state,
+        "agents_staffed": staffed,
+        "agent_list": agent_board,
+        "offered_today": day["offered"],
+        "answered_today": day["answered"],
+        "abandoned_today": day["abandoned"],
+        "service_level": day["service_level"],
+        "asa_seconds": day["asa_seconds"],
+        "aht_seconds": day["aht_seconds"],
+        "abandon_rate": day["abandon_rate"],
+        "occupancy": occupancy(day_start, now),
+        "satisfaction": satisfaction(day_start, day_end),
+        "calls_by_category": by_category,
+        "surges": surges,
+        "calls_per_hour": calls_per_hour(day_start, day_end),
+        "calls_per_hour_last_week": _cached_daily(
+            "last_week_hours", today, lambda: calls_per_hour(last_week_start, last_week_end)
+        ),
+        "erlang": {
+            "required": staffing.required,
+            "staffed": staffed,
+            "arrival_rate_per_hour": round(recent * 3600 / ARRIVAL_WINDOW.total_seconds(), 1),
+            "aht_seconds": round(aht_for_staffing, 1),
+            "traffic_erlangs": round(staffing.traffic, 2),
+            "predicted_service_level": round(staffing.service_level, 4),
+            "p_wait": round(staffing.p_wait, 4),
+        },
+        "shift": _shift_figures(now),
+        "targets": goal,
+    }
+    stats["missed"] = missed_targets(stats)
+    return stats
+
+
+def missed_targets(stats: dict[str, Any]) -> list[str]:
+    """The figures that miss their target (their tiles turn red)."""
+    goal = stats["targets"]
+    missed = []
+    checks = {
+        "service_level": lambda v: v < goal["service_level"],
+        "asa_seconds": lambda v: v > goal["asa_seconds"],
+        "abandon_rate": lambda v: v > goal["abandon_rate"],
+        "occupancy": lambda v: v > goal["occupancy_max"],
+        "satisfaction": lambda v: v < goal["satisfaction"],
+        "longest_wait_seconds": lambda v: v > goal["longest_wait_seconds"],
+    }
+    for key, check in checks.items():
+        value = stats.get(key)
+        if value is not None and check(value):
+            missed.append(key)
+    if stats["erlang"]["required"] > stats["erlang"]["staffed"]:
+        missed.append("erlang")
+    if stats["surges"]:
+        missed.append("surges")
+    return missed
+
+
+# The last figures computed, reused for snapshots while nothing changed (a
+# wall of sockets reconnecting at once costs one computation, not hundreds).
+_last: dict[str, Any] = {"generation": -1, "at": 0.0, "stats": None}
+_last_lock = threading.Lock()
+SNAPSHOT_MAX_AGE = 1.0
+
+
+def wallboard_stats_fresh() -> dict[str, Any]:
+    """Compute now (a push's payload) and remember the result for snapshots."""
+    from inquiries.queue_services import floor_generation
+
+    generation = floor_generation()
+    stats = wallboard_stats()
+    with _last_lock:
+        _last.update(generation=generation, at=time.monotonic(), stats=stats)
+    return stats
+
+
+def wallboard_stats_cached() -> dict[str, Any]:
+    """For a snapshot: the last figures if nothing changed in the last second."""
+    from inquiries.queue_services import floor_generation
+
+    with _last_lock:
+        if (
+            _last["stats"] is not None
+            and _last["generation"] == floor_generation()
+            and time.monotonic() - _last["at"] < SNAPSHOT_MAX_AGE
+        ):
+            return _last["stats"]
+    return wallboard_stats_fresh()
+
+
+def agent_figures(*, agent: AbstractBaseUser, now: datetime | None = None) -> dict[str, Any]:
+    """An agent's own figures today, for their console."""
+    now = now or timezone.now()
+    day_start, day_end = day_window(timezone.localdate(now))
+    row = QueueCall.objects.filter(agent=agent, offered_at__gte=day_start, offered_at__lt=day_end).aggregate(
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        aht=Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
+    )
+    status = AgentStatus.objects.filter(agent=agent).first()
+    signed_in = ShiftSession.objects.filter(agent=agent, signed_out_at__isnull=True).exists()
+    return {
+        "state": status.state if status else AgentState.OFFLINE,
+        "state_label": str(AgentState(status.state if status else AgentState.OFFLINE).label),
+        "since": status.since if status else None,
+        "signed_in": signed_in,
+        "answered_today": row["answered"],
+        "aht_seconds": _round(row["aht"]),
+        "logged_today": Call.objects.filter(agent=agent, started_at__gte=day_start, started_at__lt=day_end).count(),
+    }
+
+
+def daily_report(*, day: date) -> dict[str, Any]:
+    """Statistics of one day and of each shift that started on it."""
+    from inquiries.queue_models import Shift
+
+    start, end = day_window(day)
+    shifts = []
+    for shift in Shift.objects.filter(is_active=True):
+        shift_start, shift_end = shift.window(day)
+        shifts.append(
+            {
+                "name": shift.name,
+                "starts": shift_start,
+                "ends": shift_end,
+                **queue_figures(shift_start, shift_end),
+                "occupancy": occupancy(shift_start, min(shift_end, timezone.now())),
+            }
+        )
+    return {
+        "date": day,
+        "day": {
+            **queue_figures(start, end),
+            "occupancy": occupancy(start, min(end, timezone.now())),
+            "satisfaction": satisfaction(start, end),
+            "calls_per_hour": calls_per_hour(start, end),
+        },
+        "shifts": shifts,
+    }
