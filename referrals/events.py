@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from referrals.models import FollowUp, Referral
+from referrals.models import TRANSITIONS, FollowUp, Referral
 
 CENTRE_GROUP = "referrals.centre"  # the centre's staff (console, supervisors)
 WALLBOARD_GROUP = "wallboard"  # the supervisors' wallboard (owned by inquiries)
@@ -32,6 +32,7 @@ def referral_payload(referral: Referral) -> dict[str, Any]:
         "service_name_ko": service.name_ko,
         "service_name_en": service.name_en or service.name_ko,
         "status": referral.status,
+        "next": sorted(TRANSITIONS[referral.status]),
         "priority": referral.priority,
         "vulnerable": referral.vulnerable,
         "pressing": referral.pressing,

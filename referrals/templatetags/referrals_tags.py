@@ -1,0 +1,17 @@
+from django import template
+
+from referrals import selectors
+from referrals.models import Referral
+
+register = template.Library()
+
+
+@register.simple_tag
+def referral_services():
+    """The services a case can be referred to (the console's referral panel)."""
+    return list(selectors.service_list())
+
+
+@register.simple_tag
+def referral_priorities():
+    return Referral.Priority.choices

@@ -1,0 +1,50 @@
+import pytest
+
+from callcenter.permissions import Role
+from inquiries.tests.factories import CallFactory, CallerFactory
+from referrals.tests.factories import ServiceFactory
+
+
+@pytest.fixture
+def legal_service(reference_data):
+    return ServiceFactory(
+        slug="dasan-plaza-legal", name_ko="다산플라자 무료법률상담", name_en="Dasan Plaza free legal counsel", kind="partner"
+    )
+
+
+@pytest.fixture
+def water_service(reference_data):
+    return ServiceFactory(
+        slug="waterworks",
+        name_ko="수도사업소",
+        name_en="Waterworks regional offices",
+        open311_published=True,
+        service_code="water-leak",
+        keywords="누수, 단수, water, leak",
+        group="수도 Water",
+        description_ko="누수·단수 신고",
+    )
+
+
+@pytest.fixture
+def legal_partner(make_user, legal_service):
+    user = make_user(Role.PARTNER, username="legal_p")
+    legal_service.members.add(user)
+    return user
+
+
+@pytest.fixture
+def water_partner(make_user, water_service):
+    user = make_user(Role.PARTNER, username="water_p")
+    water_service.members.add(user)
+    return user
+
+
+@pytest.fixture
+def call(agent, category):
+    return CallFactory(agent=agent, category=category, caller=CallerFactory(number="01055550100"), vulnerable="senior")
+
+
+@pytest.fixture
+def plain_call(agent, category):
+    return CallFactory(agent=agent, category=category, caller=CallerFactory(number="0212345678"))

@@ -1,0 +1,132 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from callcenter.errors import Conflict
+from callcenter.models import AccessLog
+from referrals import services
+from referrals.models import FollowUp, Referral, ReferralEvent
+from referrals.tests.factories import ReferralFactory
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@pytest.fixture
+def published(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        services.realtime, "publish", lambda event, payload, *, groups, coalesce=0.0: sent.append((event, payload, groups))
+    )
+    return sent
+
+
+@pytest.mark.django_db
+def test_referral_records_consent_with_time_and_agent(call, agent, legal_service, published):
+    referral = services.referral_create(
+        call=call, service=legal_service, reason="아파트 조합 사기 피해", consent=True, actor=agent,
+        callback_preference="평일 오후",
+    )
+    assert referral.consent and referral.consent_by == agent
+    assert abs(referral.consent_at - timezone.now()) < timedelta(minutes=1)
+    assert referral.contact_number == "01055550100"
+    assert referral.vulnerable  # the caller is a senior
+    event = referral.events.get()
+    assert (event.from_status, event.to_status, event.actor) == ("", "new", agent)
+    log = AccessLog.objects.get(target=f"referral:{referral.pk}")
+    assert log.subject == "caller:01055550100" and log.action == "create"
+
+
+@pytest.mark.django_db
+def test_without_consent_the_number_is_masked_in_every_payload(plain_call, agent, legal_service, published):
+    services.referral_create(call=plain_call, service=legal_service, reason="법률 상담", consent=False, actor=agent)
+    event, payload, groups = published[0]
+    assert event == "referral.created"
+    assert payload["referral"]["contact_number"] == "02-****-5678"
+    assert payload["referral"]["consent"] is False
+    assert "01055550100" not in str(payload) and "0212345678" not in str(payload)
+
+
+@pytest.mark.django_db
+def test_created_payload_and_groups(plain_call, agent, legal_service, published):
+    referral = services.referral_create(
+        call=plain_call, service=legal_service, reason="법률 상담", consent=True, actor=agent
+    )
+    assert len(published) == 1  # normal priority, not vulnerable: nothing for the wallboard
+    event, payload, groups = published[0]
+    assert set(groups) == {f"referrals.service.{legal_service.pk}", "referrals.centre"}
+    data = payload["referral"]
+    assert data["id"] == referral.pk and data["status"] == "new" and data["next"] == ["accepted", "cancelled", "declined"]
+    assert data["service"] == "dasan-plaza-legal" and data["service_name_ko"] == "다산플라자 무료법률상담"
+    assert data["pressing"] is False and payload["from"] is None
+
+
+@pytest.mark.django_db
+def test_urgent_or_vulnerable_goes_to_the_wallboard(call, agent, legal_service, published):
+    referral = services.referral_create(call=call, service=legal_service, reason="치매 어르신 실종", consent=True, actor=agent)
+    urgent = [(e, p, g) for e, p, g in published if e == "referral.urgent"]
+    assert len(urgent) == 1
+    _, payload, groups = urgent[0]
+    assert groups == ["wallboard"]
+    assert payload["id"] == referral.pk and payload["vulnerable"] is True
+    assert "contact_number" not in payload  # the wallboard gets no contact details
+
+
+@pytest.mark.django_db
+def test_urgent_must_be_accepted_within_the_urgent_limit(plain_call, agent, legal_service, published):
+    referral = services.referral_create(
+        call=plain_call, service=legal_service, reason="실종 아동", consent=True, actor=agent, priority="urgent"
+    )
+    assert referral.accept_due_at - referral.created_at == timedelta(minutes=30)
+
+
+def test_one_working_day_skips_the_weekend():
+    friday = datetime(2026, 11, 27, 15, 0, tzinfo=SEOUL)
+    assert services.add_working_time(friday, timedelta(days=1)) == datetime(2026, 11, 30, 15, 0, tzinfo=SEOUL)
+    assert services.add_working_time(friday, timedelta(minutes=30)) == friday + timedelta(minutes=30)
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=SEOUL)
+    assert services.add_working_time(monday, timedelta(days=1)) == datetime(2026, 12, 1, 9, 0, tzinfo=SEOUL)
+
+
+@pytest.mark.django_db
+def test_inactive_service_takes_no_referral(plain_call, agent, legal_service):
+    legal_service.is_active = False
+    legal_service.save()
+    with pytest.raises(ValidationError):
+        services.referral_create(call=plain_call, service=legal_service, reason="x", consent=True, actor=agent)
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.django_db
+def test_followup_close_writes_history_and_cannot_close_twice(agent, category, published):
+    referral = ReferralFactory(status="scheduled", created_by=agent, call__agent=agent, call__category=category)
+    services.referral_transition(referral=referral, actor=agent, to="completed", outcome="해결")
+    followup = FollowUp.objects.get(referral=referral)
+    closed = services.followup_complete(followup=followup, actor=agent, outcome="solved", note="감사 인사")
+    assert closed.status == "closed" and closed.closed_by == agent
+    last = referral.events.last()
+    assert last.kind == ReferralEvent.Kind.FOLLOWUP_CLOSED and last.to_status == "solved"
+    assert ("followup.closed") in [e for e, _, _ in published]
+    with pytest.raises(Conflict):
+        services.followup_complete(followup=followup, actor=agent, outcome="solved")
+    with pytest.raises(ValidationError):
+        services.followup_complete(followup=followup, actor=agent, outcome="maybe")
+
+
+@pytest.mark.django_db
+def test_publish_happens_only_after_commit(plain_call, agent, legal_service, django_capture_on_commit_callbacks):
+    from channels.layers import get_channel_layer
+    from asgiref.sync import async_to_sync
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"referrals.service.{legal_service.pk}", channel)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.referral_create(call=plain_call, service=legal_service, reason="법률 상담", consent=True, actor=agent)
+    assert len(callbacks) == 1
+    callbacks[0]()
+    message = async_to_sync(layer.receive)(channel)
+    assert message["event"] == "referral.created"
+    async_to_sync(layer.group_discard)(f"referrals.service.{legal_service.pk}", channel)
