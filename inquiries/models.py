@@ -112,6 +112,13 @@ class Call(models.Model):
         db_index=True,
         help_text=_("The id the phone system gave this call, when it came through the queue."),
     )
+    faq_entries = models.ManyToManyField(
+        "knowledgebase.FAQEntry",
+        blank=True,
+        related_name="calls",
+        verbose_name=_("FAQ entries used"),
+        help_text=_("Knowledge-base entries the agent used to answer this call."),
+    )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
