@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -54,9 +55,11 @@ def _get_application():
     return application
 
 
-def _child_setup():
+def _child_setup(django_db_blocker):
+    """In the daphne child: drop the parent's connections, allow database access."""
     from django.db import connections
 
+    django_db_blocker.unblock()  # the child serves requests; pytest's guard is for test code
     for connection in connections.all():
         connection.close()
 
@@ -70,7 +73,7 @@ def live_server_url(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for connection in connections.all():
             connection.close()
-    process = DaphneProcess("127.0.0.1", _get_application, setup=_child_setup)
+    process = DaphneProcess("127.0.0.1", _get_application, setup=partial(_child_setup, django_db_blocker))
     process.start()
     if not process.ready.wait(30):
         process.terminate()

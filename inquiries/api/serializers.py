@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from inquiries.models import SUMMARY_MAX_LENGTH, Call, Language
 from inquiries.phone import normalize_number
-from knowledgebase.models import Category
+from knowledgebase.models import Category, FAQEntry
 
 
 class PhoneNumberField(serializers.CharField):
@@ -20,13 +20,30 @@ class PhoneNumberField(serializers.CharField):
 
 
 class CallInputSerializer(serializers.Serializer):
-    caller_number = PhoneNumberField(max_length=40)
+    caller_number = PhoneNumberField(
+        max_length=40,
+        error_messages={
+            "blank": _("Enter the caller's number."),
+            "required": _("Enter the caller's number."),
+        },
+    )
     category = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Category.objects.all(),
-        error_messages={"does_not_exist": _("Unknown category “{value}”.")},
+        error_messages={
+            "does_not_exist": _("Unknown category “{value}”."),
+            "null": _("Choose a category."),
+            "required": _("Choose a category."),
+        },
     )
-    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH)
+    summary = serializers.CharField(
+        max_length=SUMMARY_MAX_LENGTH,
+        error_messages={
+            "blank": _("Write a short summary of the call."),
+            "required": _("Write a short summary of the call."),
+            "max_length": _("Keep the summary under {max_length} characters."),
+        },
+    )
     language = serializers.ChoiceField(choices=Language.choices, default=Language.KOREAN)
     channel = serializers.ChoiceField(choices=Call.Channel.choices, default=Call.Channel.PHONE)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
@@ -44,6 +61,18 @@ class CallInputSerializer(serializers.Serializer):
         required=False,
         help_text=_("Supervisors and admins may log on behalf of an agent; others log as themselves."),
     )
+    faq_entries = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=FAQEntry.objects.all(),
+        required=False,
+        help_text=_("Ids of the knowledge-base entries used to answer the call; each counts one use."),
+        error_messages={"does_not_exist": _("Unknown FAQ entry {pk_value}.")},
+    )
+
+    def validate_faq_entries(self, value):
+        if len(value) > 20:
+            raise serializers.ValidationError(_("Link at most 20 FAQ entries to a call."))
+        return value
 
     def validate(self, attrs):
         started, ended = attrs.get("started_at"), attrs.get("ended_at")
@@ -57,7 +86,7 @@ class CallUpdateSerializer(CallInputSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("caller_number", "client_request_id", "phone_call_id", "agent"):
+        for name in ("caller_number", "client_request_id", "phone_call_id", "agent", "faq_entries"):
             self.fields.pop(name)
         for field in self.fields.values():
             field.required = False
@@ -101,6 +130,7 @@ class CallSerializer(serializers.ModelSerializer):
             "vulnerable",
             "client_request_id",
             "phone_call_id",
+            "faq_entries",
             "created_at",
         ]
         read_only_fields = fields
