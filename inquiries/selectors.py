@@ -14,7 +14,7 @@ from inquiries.phone import normalize_number
 
 
 def _with_relations(calls: QuerySet[Call]) -> QuerySet[Call]:
-    return calls.select_related("caller", "category", "agent")
+    return calls.select_related("caller", "category", "agent").prefetch_related("faq_entries")
 
 
 def call_list(

@@ -14,7 +14,8 @@ from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
-from knowledgebase.models import Category
+from knowledgebase.models import Category, FAQEntry
+from knowledgebase.services import faq_usage_record
 
 # Fields an update may change, and whether a change is a status change.
 UPDATABLE_FIELDS = (
@@ -56,13 +57,15 @@ def call_log(
     vulnerable: str = "",
     client_request_id: str | None = None,
     phone_call_id: str = "",
+    faq_entries: list[FAQEntry] | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[Call, bool]:
     """Log a call. Returns (call, created).
 
     Idempotent on `client_request_id`: a repeat returns the first call and
     created=False, also when two requests race. Side effects: a Caller row
-    (first contact), the Call, a `created` CallEvent and an access-log row.
+    (first contact), the Call, a `created` CallEvent, an access-log row, and
+    for linked FAQ entries the links plus one use counted on each.
     """
     if client_request_id:
         existing = Call.objects.filter(client_request_id=client_request_id).first()
@@ -91,6 +94,9 @@ def call_log(
             )
             call.full_clean(validate_unique=False)
             call.save()
+            if faq_entries:
+                call.faq_entries.set(faq_entries)
+                faq_usage_record(entry_ids=[entry.pk for entry in faq_entries])
             CallEvent.objects.create(
                 call=call, actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution
             )
