@@ -38,7 +38,7 @@ def parse_po(text: str) -> list[tuple[str, str]]:
         if key:
             current[key] = _unquote(parts)
 
-    for raw in text.splitlines() + [""]:
+    for raw in [*text.splitlines(), ""]:
         line = raw.strip()
         match = re.match(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(\".*\")$", line)
         if match:
