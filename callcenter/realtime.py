@@ -18,6 +18,7 @@ Consumers that receive these messages subclass `RealtimeConsumer`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import threading
@@ -36,6 +37,9 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 Payload = dict[str, Any] | Callable[[], dict[str, Any]]
+
+# Seconds a send may take before it is given up (and counted as failed).
+SEND_TIMEOUT = 2.0
 
 # Counters for /healthz and the benchmarks: sent, failed, coalesced.
 counters: Counter[str] = Counter()
@@ -99,7 +103,11 @@ async def _dispatch(event: str, payload: Payload, groups: tuple[str, ...], coale
     if window is None:
         _windows[key] = _Window(opened_at=now, loop=loop)
         await _send(event, payload, groups)  # leading edge: no added latency
-        loop.call_later(coalesce, _close_window, key, coalesce)
+        # A fresh context: this one belongs to the async_to_sync call of the
+        # request thread that published, and its thread executor is gone by
+        # the time the window closes (a callable payload then failed with
+        # "CurrentThreadExecutor already quit or is broken").
+        loop.call_later(coalesce, _close_window, key, coalesce, context=contextvars.Context())
         return
     _count("coalesced")
     window.pending = payload
@@ -115,10 +123,10 @@ def _close_window(key: tuple[str, tuple[str, ...]], coalesce: float) -> None:
     payload, window.pending = window.pending, None
     window.opened_at = time.monotonic()
     loop = asyncio.get_running_loop()
-    task = loop.create_task(_send(key[0], payload, key[1]))  # trailing edge
+    task = loop.create_task(_send(key[0], payload, key[1]), context=contextvars.Context())  # trailing edge
     _background.add(task)
     task.add_done_callback(_background.discard)
-    loop.call_later(coalesce, _close_window, key, coalesce)
+    loop.call_later(coalesce, _close_window, key, coalesce, context=contextvars.Context())
 
 
 async def _send(event: str, payload: Payload, groups: tuple[str, ...]) -> None:
@@ -126,8 +134,11 @@ async def _send(event: str, payload: Payload, groups: tuple[str, ...]) -> None:
         data = await sync_to_async(payload)() if callable(payload) else payload
         message = {"type": "realtime.event", "event": event, "json": encode(data)}
         layer = get_channel_layer()
-        for group in groups:
-            await layer.group_send(group, message)
+        # Bounded: an unreachable Redis (packets dropped, not refused) would
+        # otherwise hold the publishing request until the TCP timeout.
+        async with asyncio.timeout(SEND_TIMEOUT):
+            for group in groups:
+                await layer.group_send(group, message)
         _count("sent")
     except Exception:
         _count("failed")

@@ -213,7 +213,8 @@ def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]]
     A category surges when its calls in the last 15 minutes run well above its
     usual rate: at least SURGE_MIN_CALLS and at least SURGE_FACTOR times what
     its usual share (four weeks; without history, today before the window;
-    else an even share) of the last 15 minutes' calls would be.
+    else an even share) predicts beside the other categories' calls in those
+    15 minutes.
     """
     recent_start = now - SURGE_WINDOW
     rows = (
@@ -242,7 +243,11 @@ def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]]
     by_category, surges = [], []
     for pk, category in names.items():
         row = counts.get(pk, {"today": 0, "recent": 0})
-        expected = share.get(pk, 0.0) * recent_total
+        # Compared with the other categories' calls in the same minutes (the
+        # odds, not the share): a general peak lifts every category and flags
+        # none, and a category that is usually half the calls can still surge.
+        usual = min(share.get(pk, 0.0), 0.95)
+        expected = usual / (1 - usual) * (recent_total - row["recent"])
         surging = row["recent"] >= goal["surge_min_calls"] and row["recent"] >= goal["surge_factor"] * max(
             expected, 1.0
         )

@@ -1,0 +1,222 @@
+/* The live wallboard: figures over /ws/wallboard/ (snapshot, then updates).
+ *
+ * Messages: {"type": "snapshot", "stats": {...}} on every (re)connect, then
+ * {"type": "update", "stats": {...}}; every message carries all figures, so
+ * the board is whole after any one of them. Dasan.liveSocket reconnects with
+ * backoff; a reconnect brings a fresh snapshot. If no push arrives for a
+ * while (Redis down, say), the board fetches the figures over HTTP.
+ * Waits and times in state tick locally between pushes.
+ */
+(function () {
+  "use strict";
+  const root = document.getElementById("wallboard");
+  if (!root) return;
+  const { liveSocket, api, t } = window.Dasan;
+  const english = document.documentElement.lang === "en";
+  const STALE_AFTER_MS = 20000;
+
+  const STATE_LABELS = {
+    offline: t("Offline"), available: t("Available"), ringing: t("Ringing"),
+    on_call: t("On call"), after_call_work: t("After-call work"), break: t("Break"),
+  };
+  const STATE_ORDER = ["available", "ringing", "on_call", "after_call_work", "break"];
+
+  let stats = null;
+  let clockOffset = 0; // server time - browser time, so ticking matches the server
+  let lastMessageAt = 0;
+  let chart = null;
+  let chartKey = "";
+
+  const $ = (id) => document.getElementById(id);
+  function setText(id, text) { const node = $(id); if (node && node.textContent !== text) node.textContent = text; }
+  function percent(value, digits) { return value == null ? "–" : (value * 100).toFixed(digits == null ? 0 : digits) + "%"; }
+  function duration(seconds) {
+    if (seconds == null) return "–";
+    const s = Math.max(0, Math.round(seconds));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    const pad = (n) => String(n).padStart(2, "0");
+    return h ? h + ":" + pad(m) + ":" + pad(r) : m + ":" + pad(r);
+  }
+  function seconds(value) { return value == null ? "–" : interpolate(t("%s s"), [Math.round(value)]); }
+  function serverNow() { return Date.now() + clockOffset; }
+  function since(iso) { return iso ? (serverNow() - new Date(iso).getTime()) / 1000 : null; }
+  function name(entry) { return english ? entry.name_en : entry.name_ko; }
+
+  function renderTiles(s) {
+    setText("v-calls_waiting", String(s.calls_waiting));
+    const queues = Object.entries(s.calls_waiting_by_queue || {}).map(([q, n]) => q + " " + n).join(" · ");
+    setText("v-calls_waiting_by_queue", queues);
+    setText("v-service_level", percent(s.service_level));
+    setText("v-asa_seconds", seconds(s.asa_seconds));
+    setText("v-aht_seconds", duration(s.aht_seconds));
+    setText("v-abandon_rate", percent(s.abandon_rate, 1));
+    setText("v-abandoned_today", interpolate(t("%s abandoned"), [s.abandoned_today]));
+    setText("v-offered_today", String(s.offered_today));
+    setText("v-answered_today", interpolate(t("%s answered"), [s.answered_today]));
+    setText("v-occupancy", percent(s.occupancy));
+    setText("v-satisfaction", s.satisfaction == null ? "–" : s.satisfaction.toFixed(1));
+    setText("v-erlang-required", String(s.erlang.required));
+    setText("v-erlang-staffed", String(s.erlang.staffed));
+    setText("v-erlang-detail", interpolate(t("%s calls/h × AHT %s → predicted service level %s"),
+      [Math.round(s.erlang.arrival_rate_per_hour), duration(s.erlang.aht_seconds), percent(s.erlang.predicted_service_level)]));
+    const missed = new Set(s.missed || []);
+    root.querySelectorAll(".wb-tile").forEach((tile) => {
+      const bad = missed.has(tile.dataset.key);
+      tile.classList.toggle("wb-missed", bad);
+      tile.setAttribute("data-missed", bad ? "true" : "false");
+    });
+  }
+
+  function renderShift(s) {
+    const bar = $("wb-shiftbar");
+    const shift = s.shift;
+    if (!shift) {
+      setText("wb-shift", t("No shift running"));
+      bar.textContent = t("No shift is running now.");
+      return;
+    }
+    const hhmm = (iso) => new Date(iso).toLocaleTimeString(english ? "en-GB" : "ko-KR", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false });
+    setText("wb-shift", (english ? shift.name_en : shift.name_ko) + " " + hhmm(shift.starts) + "–" + hhmm(shift.ends));
+    bar.textContent = interpolate(
+      t("This shift: %s offered, %s answered, %s abandoned, service level %s, ASA %s, AHT %s · rostered %s, signed in %s"),
+      [shift.offered, shift.answered, shift.abandoned, percent(shift.service_level), seconds(shift.asa_seconds),
+        duration(shift.aht_seconds), shift.rostered, shift.signed_in]);
+  }
+
+  function renderCategories(s) {
+    const list = $("wb-categories");
+    const rows = (s.calls_by_category || []).filter((c) => c.slug);
+    const max = Math.max(1, ...rows.map((c) => c.today));
+    list.replaceChildren(...rows.map((c) => {
+      const li = document.createElement("li");
+      li.dataset.slug = c.slug;
+      li.className = c.surge ? "wb-surge" : "";
+      const label = document.createElement("span");
+      label.className = "wb-bar-label";
+      label.textContent = name(c);
+      const track = document.createElement("span");
+      track.className = "wb-bar-track";
+      const fill = document.createElement("span");
+      fill.className = "wb-bar-fill";
+      fill.style.width = (100 * c.today / max).toFixed(1) + "%";
+      track.appendChild(fill);
+      const count = document.createElement("span");
+      count.className = "wb-bar-count";
+      count.textContent = String(c.today);
+      li.append(label, track, count);
+      if (c.surge) {
+        const badge = document.createElement("span");
+        badge.className = "badge badge-urgent wb-surge-badge";
+        badge.textContent = interpolate(t("Surge: %s in 15 min"), [c.last_15_minutes]);
+        li.appendChild(badge);
+      }
+      return li;
+    }));
+  }
+
+  function renderAgents(s) {
+    const body = $("wb-agents");
+    const agents = s.agent_list || [];
+    $("wb-agents-empty").classList.toggle("hidden", agents.length > 0);
+    body.replaceChildren(...agents.map((a) => {
+      const tr = document.createElement("tr");
+      tr.dataset.username = a.username;
+      const cells = [a.name, STATE_LABELS[a.state] || a.state, "", String(a.answered_today)];
+      cells.forEach((text, index) => {
+        const td = document.createElement("td");
+        if (index === 1) {
+          const badge = document.createElement("span");
+          badge.className = "badge wb-state wb-state-" + a.state;
+          badge.textContent = text;
+          td.appendChild(badge);
+        } else td.textContent = text;
+        if (index === 2) { td.className = "wb-ticking"; td.dataset.since = a.since; }
+        tr.appendChild(td);
+      });
+      return tr;
+    }));
+    setText("wb-agent-counts", STATE_ORDER.map((st) => STATE_LABELS[st] + " " + (s.agents[st] || 0)).join(" · "));
+  }
+
+  function renderChart(s) {
+    const key = JSON.stringify([s.calls_per_hour, s.calls_per_hour_last_week]);
+    if (key === chartKey || !window.Chart) return;
+    chartKey = key;
+    const labels = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
+    if (!chart) {
+      chart = new window.Chart($("wb-chart"), {
+        type: "bar",
+        data: {
+          labels,
+          datasets: [
+            { label: t("Today"), data: s.calls_per_hour, backgroundColor: "#0b5cad" },
+            { label: t("Same weekday last week"), data: s.calls_per_hour_last_week, type: "line", borderColor: "#a35b00", backgroundColor: "#a35b00", pointRadius: 2, tension: 0.25 },
+          ],
+        },
+        options: {
+          animation: false, responsive: true, maintainAspectRatio: false,
+          plugins: { legend: { labels: { font: { size: 15 } } } },
+          scales: { x: { ticks: { font: { size: 14 } } }, y: { beginAtZero: true, ticks: { font: { size: 14 }, precision: 0 } } },
+        },
+      });
+    } else {
+      chart.data.datasets[0].data = s.calls_per_hour;
+      chart.data.datasets[1].data = s.calls_per_hour_last_week;
+      chart.update("none");
+    }
+  }
+
+  function tick() {
+    if (stats) {
+      const wait = stats.oldest_waiting_since ? since(stats.oldest_waiting_since) : 0;
+      setText("v-longest_wait_seconds", duration(wait));
+      const tile = root.querySelector('[data-key="longest_wait_seconds"]');
+      const late = wait > stats.targets.longest_wait_seconds;
+      tile.classList.toggle("wb-missed", late);
+      tile.setAttribute("data-missed", late ? "true" : "false");
+      root.querySelectorAll(".wb-ticking").forEach((td) => { td.textContent = duration(since(td.dataset.since)); });
+    }
+    setText("wb-clock", new Date(serverNow()).toLocaleTimeString(english ? "en-GB" : "ko-KR", { timeZone: "Asia/Seoul", hour12: false }));
+  }
+
+  function render(s) {
+    stats = s;
+    clockOffset = new Date(s.generated_at).getTime() - Date.now();
+    renderTiles(s);
+    renderShift(s);
+    renderCategories(s);
+    renderAgents(s);
+    renderChart(s);
+    tick();
+    root.dataset.generatedAt = s.generated_at;
+  }
+
+  function setLive(state) {
+    const live = $("wb-live");
+    const reconnecting = state === "reconnecting";
+    $("wb-reconnecting").classList.toggle("hidden", !reconnecting);
+    $("wb-forbidden").classList.toggle("hidden", state !== "forbidden");
+    root.dataset.liveState = state;
+    live.className = "badge " + (state === "open" ? "badge-ok" : "badge-warn");
+    live.textContent = state === "open" ? t("Live") : state === "forbidden" ? t("No access") : reconnecting ? t("Reconnecting…") : t("Connecting…");
+  }
+
+  liveSocket(root.dataset.socket, {
+    onState: setLive,
+    onMessage(message) {
+      if (message.type === "snapshot" || message.type === "update") {
+        lastMessageAt = Date.now();
+        render(message.stats);
+      }
+    },
+  });
+
+  // Pushes stop when the channel layer is down though the socket stays open:
+  // then read the figures over HTTP until pushes come back.
+  setInterval(async () => {
+    if (Date.now() - lastMessageAt < STALE_AFTER_MS) return;
+    const result = await api(root.dataset.statsUrl);
+    if (result.ok) { lastMessageAt = Date.now(); render(result.data); }
+  }, 5000);
+  setInterval(tick, 1000);
+})();
