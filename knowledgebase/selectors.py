@@ -114,7 +114,11 @@ def price_summary(*, item: str, grade: str | None = None) -> dict[str, Any] | No
         "date": latest.date.isoformat(),
         "price": latest.price,
         "source": latest.source,
-        "changes": {"week": _change(latest.price, week), "month": _change(latest.price, month), "year": _change(latest.price, year)},
+        "changes": {
+            "week": _change(latest.price, week),
+            "month": _change(latest.price, month),
+            "year": _change(latest.price, year),
+        },
         "series": [{"date": day.isoformat(), "price": price} for day, price in series.items() if day > chart_start],
         "grades": sorted(set(ProducePrice.objects.filter(item=item).values_list("grade", flat=True))),
     }

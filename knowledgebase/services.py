@@ -66,7 +66,9 @@ def _save(entry: FAQEntry, *, changed: list[str], author: AbstractBaseUser | Non
     if entry.pk is None:
         entry.save()
     else:
-        stamps = [f"{lang}_changed_at" for lang in LANGUAGES if f"question_{lang}" in changed or f"answer_{lang}" in changed]
+        stamps = [
+            f"{lang}_changed_at" for lang in LANGUAGES if f"question_{lang}" in changed or f"answer_{lang}" in changed
+        ]
         entry.save(update_fields=[*changed, *stamps, "search_title", "search_body", "updated_at"])
     index_entries([entry.pk])
     number = (entry.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -83,9 +85,7 @@ def _save(entry: FAQEntry, *, changed: list[str], author: AbstractBaseUser | Non
 
 
 @transaction.atomic
-def faq_entry_create(
-    *, data: dict[str, Any], author: AbstractBaseUser | None = None, comment: str = ""
-) -> FAQEntry:
+def faq_entry_create(*, data: dict[str, Any], author: AbstractBaseUser | None = None, comment: str = "") -> FAQEntry:
     """Create an entry from content fields. Side effects: revision 1, the search index row."""
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -137,9 +137,7 @@ def faq_entry_archive(*, entries: Iterable[FAQEntry], author: AbstractBaseUser |
 
 
 @transaction.atomic
-def faq_entry_restore(
-    *, entry: FAQEntry, revision: FAQRevision, author: AbstractBaseUser | None = None
-) -> FAQEntry:
+def faq_entry_restore(*, entry: FAQEntry, revision: FAQRevision, author: AbstractBaseUser | None = None) -> FAQEntry:
     """Bring back an older revision's content as a new revision. Side effects: a revision, the index row."""
     if revision.entry_id != entry.pk:
         raise ApplicationError(_("That revision belongs to another entry."), code="invalid")

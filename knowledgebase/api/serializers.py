@@ -15,7 +15,10 @@ class SearchQuerySerializer(serializers.Serializer):
         error_messages={"max_length": _("Search with at most {max_length} characters.")},
     )
     lang = serializers.ChoiceField(
-        choices=LANGUAGES, required=False, default="ko", error_messages={"invalid_choice": _("Unknown language “{input}”: use ko, en, zh or ja.")}
+        choices=LANGUAGES,
+        required=False,
+        default="ko",
+        error_messages={"invalid_choice": _("Unknown language “{input}”: use ko, en, zh or ja.")},
     )
     category = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
     limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=50)

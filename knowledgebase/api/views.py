@@ -44,9 +44,7 @@ class FAQSearchApi(APIView):
 class FAQEntryApi(APIView):
     permission_classes = [permissions.api_requires(permissions.can_search_faq)]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("lang", str, enum=list(LANGUAGES))], responses=FAQEntryDetailSerializer
-    )
+    @extend_schema(parameters=[OpenApiParameter("lang", str, enum=list(LANGUAGES))], responses=FAQEntryDetailSerializer)
     def get(self, request, pk: int):
         """One entry's full answer in the call's language, Korean where that language is missing."""
         try:

@@ -60,39 +60,42 @@ def _synonyms() -> dict[str, list[str]]:
     return synonym_map(groups)
 
 
-def _contains(pieces_set: set[str], variant: list[str], prefix: bool) -> bool:
+def _has(padded: str, variant: list[str], prefix: bool) -> bool:
+    """Whether a padded search column (" a b c ") holds the variant's pieces in a row."""
     if prefix and len(variant) == 1:
-        return any(piece.startswith(variant[0]) for piece in pieces_set)
-    return all(piece in pieces_set for piece in variant)
+        return f" {variant[0]}" in padded
+    return f" {' '.join(variant)} " in padded
 
 
-def _score(entry: FAQEntry, parsed: ParsedQuery, relaxed: bool, prefix_last: bool) -> float | None:
-    title_pieces = entry.search_title.split()
-    title, body = set(title_pieces), set(entry.search_body.split())
-    required = parsed.required
+def _score(title_column: str, body_column: str, parsed: ParsedQuery, relaxed: bool, prefix_last: bool) -> float | None:
+    title, body = f" {title_column} ", f" {body_column} "
     if relaxed:
         pieces = parsed.all_pieces()
-        covered = [piece for piece in pieces if piece in title or piece in body]
-        coverage = len(covered) / len(pieces) if pieces else 0
+        in_title = [piece for piece in pieces if f" {piece} " in title]
+        covered = len(in_title) + sum(1 for piece in pieces if piece not in in_title and f" {piece} " in body)
+        coverage = covered / len(pieces) if pieces else 0
         if coverage < RELAXED_MIN_COVERAGE:
             return None
-        in_title = sum(piece in title for piece in pieces) / len(pieces)
-        return 0.5 * (coverage + in_title)
+        return 0.5 * (coverage + len(in_title) / len(pieces))
+    required = parsed.required
     title_hits = body_hits = 0
-    matched_title_pieces: set[str] = set()
+    matched_title_pieces = 0
     for word in required:
         prefix = prefix_last and word is parsed.words[-1]
-        title_variant = next((v for v in word.variants if _contains(title, v, prefix)), None)
+        title_variant = next((v for v in word.variants if _has(title, v, prefix)), None)
         if title_variant is not None:
             title_hits += 1
-            matched_title_pieces.update(title_variant)
-        elif any(_contains(body, v, prefix) for v in word.variants):
+            matched_title_pieces += len(title_variant)
+        elif any(_has(body, v, prefix) for v in word.variants):
             body_hits += 1
     optional_hits = sum(
-        any(_contains(title | body, v, False) for v in word.variants) for word in parsed.words if word.optional
+        any(_has(title, v, False) or _has(body, v, False) for v in word.variants)
+        for word in parsed.words
+        if word.optional
     )
     n = len(required)
-    density = len([p for p in title_pieces if p in matched_title_pieces]) / max(len(title_pieces), 1)
+    # Among entries whose title holds every word, the one whose title is mostly those words is the better answer.
+    density = min(1.0, matched_title_pieces / max(title_column.count(" ") + 1, 1))
     return 2.0 * title_hits / n + 1.0 * body_hits / n + 0.25 * density + 0.05 * optional_hits
 
 
@@ -157,7 +160,8 @@ def faq_search(
     # While the agent types, the last Latin word may be unfinished (festi -> festival).
     prefix_last = bool(query) and not query[-1].isspace()
     k = max(limit * 4, 40)
-    scored: list[tuple[float, int, int, FAQEntry]] = []
+    k = max(limit * 3, 30)
+    scored: list[tuple[float, int, int, int]] = []
     seen: set[int] = set()
     for relaxed in (False, True):
         groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
@@ -165,25 +169,32 @@ def faq_search(
             continue
         ids, total = engine.candidates(groups, filters, k)
         ids = [pk for pk in ids if pk not in seen]
-        entries = FAQEntry.objects.in_bulk(ids)
+        columns = {
+            pk: (title, body, usage)
+            for pk, title, body, usage in FAQEntry.objects.filter(pk__in=ids).values_list(
+                "pk", "search_title", "search_body", "usage_count"
+            )
+        }
         for position, pk in enumerate(ids):
-            entry = entries.get(pk)
-            if entry is None:
+            if pk not in columns:
                 continue
-            score = _score(entry, parsed, relaxed, prefix_last)
+            title, body, usage = columns[pk]
+            score = _score(title, body, parsed, relaxed, prefix_last)
             if score is None:
                 continue
             seen.add(pk)
-            scored.append((score, entry.usage_count, -position - (k if relaxed else 0), entry))
+            scored.append((score, usage, -position - (k if relaxed else 0), pk))
         if not relaxed:
             result.total = total
         if len(scored) >= limit:
             break
-    if len(scored) > result.total:
-        result.total = len(scored)
+    result.total = max(result.total, len(scored))
     scored.sort(key=lambda item: (round(item[0], 6), item[1], item[2]), reverse=True)
+    top = scored[:limit]
+    entries = FAQEntry.objects.select_related("category").in_bulk([pk for *_rest, pk in top])
     terms = parsed.surface_terms()
-    for score, _usage, _position, entry in scored[:limit]:
+    for score, _usage, _position, pk in top:
+        entry = entries[pk]
         lang, question, answer = entry.text_in(language)
         result.hits.append(
             SearchHit(

@@ -122,7 +122,7 @@ class SQLiteBackend(SearchBackend):
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                matched + f"SELECT e.id FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where} "
+                matched + f"SELECT e.id FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where} "  # noqa: S608
                 "ORDER BY m.rank, e.usage_count DESC LIMIT %s",
                 [expression, *params, k],
             )
@@ -130,7 +130,7 @@ class SQLiteBackend(SearchBackend):
             total = len(ids)
             if total == k:
                 cursor.execute(
-                    matched + f"SELECT COUNT(*) FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where}",
+                    matched + f"SELECT COUNT(*) FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where}",  # noqa: S608
                     [expression, *params],
                 )
                 total = cursor.fetchone()[0]

@@ -21,7 +21,8 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: no such file")
         progress = None
         if sys.stderr.isatty():
-            total = max(1, sum(1 for _ in open(file, encoding="utf-8-sig")))
+            with open(file, encoding="utf-8-sig") as stream:
+                total = max(1, sum(1 for _ in stream))
 
             def progress(count: int) -> None:
                 if count % 25 == 0:

@@ -8,7 +8,9 @@ from knowledgebase.services import produce_prices_save
 
 
 class Command(BaseCommand):
-    help = "Import daily produce prices from a KAMIS API CSV file (e.g. ../shared/data/kamis/napa_cabbage_2020-2023.csv)."
+    help = (
+        "Import daily produce prices from a KAMIS API CSV file (e.g. ../shared/data/kamis/napa_cabbage_2020-2023.csv)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", type=Path, nargs="+")

@@ -1,0 +1,339 @@
+/* The knowledge-base panel of the agent console.
+ *
+ * `/` jumps to the search box; results come as the agent types (debounced);
+ * arrow keys move, Enter opens the answer in the call's language (the console
+ * form's `language` select), falling back to Korean with a visible badge.
+ * "Used for this call" adds the entry to the call being logged: its id goes
+ * into the saved call through window.DasanConsole.extraPayload (faq_entries).
+ * Searching for a produce price (배추값, "cabbage price") shows the latest
+ * price, its changes and a 90-day chart.
+ */
+(function () {
+  "use strict";
+  const { api, toast, t } = window.Dasan;
+  const panel = document.getElementById("kb-panel");
+  if (!panel) return;
+  const input = document.getElementById("kb-q");
+  const list = document.getElementById("kb-results");
+  const status = document.getElementById("kb-status");
+  const answerBox = document.getElementById("kb-answer");
+  const answerQuestion = document.getElementById("kb-answer-question");
+  const answerLang = document.getElementById("kb-answer-lang");
+  const answerFallback = document.getElementById("kb-answer-fallback");
+  const answerText = document.getElementById("kb-answer-text");
+  const copyButton = document.getElementById("kb-copy");
+  const useButton = document.getElementById("kb-use");
+  const closeButton = document.getElementById("kb-close");
+  const linkedBox = document.getElementById("kb-linked-box");
+  const linkedList = document.getElementById("kb-linked");
+  const priceBox = document.getElementById("kb-price");
+  const searchUrl = panel.dataset.searchUrl;
+  const pricesUrl = panel.dataset.pricesUrl;
+  const entryUrl = panel.dataset.entryUrl;
+  const DEBOUNCE_MS = 180;
+  const LANG_NAMES = { ko: t("Korean"), en: t("English"), zh: t("Chinese"), ja: t("Japanese") };
+
+  let timer = null;
+  let sequence = 0;
+  let results = [];
+  let active = -1;
+  let current = null; // the open entry
+  const linked = new Map(); // id -> question
+  let chart = null;
+
+  const consoleApi = window.DasanConsole;
+  function callLanguage() {
+    const select = consoleApi && consoleApi.form && consoleApi.form.elements.language;
+    return (select && select.value) || "ko";
+  }
+
+  function isTyping(target) {
+    return target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  }
+
+  // `/` from anywhere but a text field; Ctrl+/ from anywhere.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.isComposing) return;
+    if (isTyping(event.target) && !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    input.focus();
+    input.select();
+  });
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, DEBOUNCE_MS);
+  });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.isComposing) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!results.length) return;
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      setActive((active + step + results.length) % results.length);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      clearTimeout(timer);
+      if (results.length) open(results[Math.max(active, 0)].id);
+      else search();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      clearSearch();
+    }
+  });
+
+  function setActive(index) {
+    active = index;
+    Array.from(list.children).forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
+    const node = list.children[index];
+    if (node) {
+      input.setAttribute("aria-activedescendant", node.id);
+      node.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function clearSearch() {
+    input.value = "";
+    results = [];
+    active = -1;
+    list.innerHTML = "";
+    status.textContent = "";
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    priceBox.classList.add("hidden");
+  }
+
+  async function search() {
+    const query = input.value;
+    const mine = ++sequence;
+    if (!query.trim()) {
+      clearSearch();
+      return;
+    }
+    const params = new URLSearchParams({ q: query, lang: callLanguage(), limit: "8" });
+    const result = await api(searchUrl + "?" + params.toString());
+    if (mine !== sequence) return; // the agent typed on
+    if (!result.ok) {
+      results = [];
+      list.innerHTML = "";
+      status.textContent = result.data.message;
+      return;
+    }
+    renderResults(result.data);
+    showPrice(query, mine);
+  }
+
+  function renderResults(data) {
+    results = data.results;
+    active = results.length ? 0 : -1;
+    list.innerHTML = "";
+    answerBox.classList.add("hidden");
+    list.classList.remove("hidden");
+    status.textContent = results.length
+      ? interpolate(t("%s answers"), [data.total])
+      : t("No answer found. Try other words, or fewer.");
+    results.forEach((hit, index) => {
+      const li = document.createElement("li");
+      li.id = "kb-opt-" + hit.id;
+      li.setAttribute("role", "option");
+      li.dataset.entryId = hit.id;
+      li.setAttribute("aria-selected", index === 0 ? "true" : "false");
+      const question = document.createElement("div");
+      question.className = "kb-result-question";
+      question.textContent = hit.question;
+      if (hit.language !== callLanguage()) {
+        const badge = document.createElement("span");
+        badge.className = "badge badge-warn";
+        badge.textContent = LANG_NAMES[hit.language] || hit.language;
+        question.append(" ", badge);
+      }
+      if (linked.has(hit.id)) {
+        const badge = document.createElement("span");
+        badge.className = "badge badge-ok";
+        badge.textContent = t("linked");
+        question.append(" ", badge);
+      }
+      const excerpt = document.createElement("div");
+      excerpt.className = "kb-result-excerpt";
+      excerpt.innerHTML = hit.answer_excerpt; // escaped by the server; only <mark> added
+      li.append(question, excerpt);
+      li.addEventListener("mousedown", (event) => event.preventDefault());
+      li.addEventListener("click", () => open(hit.id));
+      list.appendChild(li);
+    });
+    input.setAttribute("aria-expanded", results.length ? "true" : "false");
+    if (results.length) setActive(0);
+  }
+
+  async function open(id) {
+    const asked = callLanguage();
+    const result = await api(entryUrl + encodeURIComponent(id) + "?lang=" + encodeURIComponent(asked));
+    if (!result.ok) {
+      status.textContent = result.data.message;
+      return;
+    }
+    current = result.data;
+    answerQuestion.textContent = current.question;
+    answerLang.textContent = LANG_NAMES[current.language] || current.language;
+    if (current.fallback) {
+      answerFallback.textContent = interpolate(t("No %s text: showing Korean"), [LANG_NAMES[asked] || asked]);
+      answerFallback.classList.remove("hidden");
+    } else {
+      answerFallback.classList.add("hidden");
+    }
+    answerText.textContent = current.answer;
+    updateUseButton();
+    list.classList.add("hidden");
+    answerBox.classList.remove("hidden");
+    answerBox.focus();
+  }
+
+  function closeAnswer() {
+    current = null;
+    answerBox.classList.add("hidden");
+    list.classList.remove("hidden");
+    input.focus();
+  }
+
+  function updateUseButton() {
+    const on = current && linked.has(current.id);
+    useButton.setAttribute("aria-pressed", on ? "true" : "false");
+    useButton.textContent = on ? t("Linked to this call ✓") : t("Used for this call");
+  }
+
+  function renderLinked() {
+    linkedList.innerHTML = "";
+    linked.forEach((question, id) => {
+      const li = document.createElement("li");
+      li.dataset.entryId = id;
+      const label = document.createElement("span");
+      label.textContent = question;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "link-btn";
+      remove.setAttribute("aria-label", interpolate(t("Unlink %s"), [question]));
+      remove.textContent = "×";
+      remove.addEventListener("click", () => {
+        linked.delete(id);
+        renderLinked();
+        updateUseButton();
+      });
+      li.append(label, " ", remove);
+      linkedList.appendChild(li);
+    });
+    linkedBox.classList.toggle("hidden", linked.size === 0);
+  }
+
+  useButton.addEventListener("click", () => {
+    if (!current) return;
+    if (linked.has(current.id)) linked.delete(current.id);
+    else {
+      linked.set(current.id, current.question);
+      toast(t("Linked to the call being logged."));
+    }
+    renderLinked();
+    updateUseButton();
+  });
+
+  copyButton.addEventListener("click", async () => {
+    if (!current) return;
+    try {
+      await navigator.clipboard.writeText(current.answer);
+    } catch (err) {
+      // Clipboard API refused (no secure context): copy through a selection.
+      const area = document.createElement("textarea");
+      area.value = current.answer;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+    }
+    toast(t("Answer copied."));
+  });
+
+  closeButton.addEventListener("click", closeAnswer);
+  answerBox.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closeAnswer();
+    }
+  });
+
+  if (consoleApi) {
+    consoleApi.extraPayload.push(() => ({ faq_entries: Array.from(linked.keys()) }));
+    const languageSelect = consoleApi.form.elements.language;
+    if (languageSelect) {
+      languageSelect.addEventListener("change", () => {
+        if (current) open(current.id);
+        else if (input.value.trim()) search();
+      });
+    }
+  }
+  function resetLinks() {
+    linked.clear();
+    renderLinked();
+    updateUseButton();
+  }
+  document.addEventListener("console:call-saved", resetLinks);
+  document.addEventListener("console:form-reset", resetLinks);
+
+  // --- produce prices -----------------------------------------------------------
+  const won = (value) => Number(value).toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "ko-KR");
+
+  async function showPrice(query, mine) {
+    const result = await api(pricesUrl + "?item=" + encodeURIComponent(query));
+    if (mine !== sequence) return;
+    if (!result.ok) {
+      priceBox.classList.add("hidden");
+      return;
+    }
+    const price = result.data;
+    document.getElementById("kb-price-title").textContent = price.item;
+    document.getElementById("kb-price-meta").textContent =
+      [price.variety, price.grade, price.unit, price.date, price.source].join(" · ");
+    document.getElementById("kb-price-value").textContent = interpolate(t("%s won"), [won(price.price)]);
+    const changes = document.getElementById("kb-price-changes");
+    changes.innerHTML = "";
+    [["week", t("vs a week ago")], ["month", t("vs a month ago")], ["year", t("vs a year ago")]].forEach(([key, label]) => {
+      const change = price.changes[key];
+      const li = document.createElement("li");
+      li.dataset.period = key;
+      if (!change) {
+        li.textContent = label + ": –";
+      } else {
+        const sign = change.diff > 0 ? "+" : "";
+        li.textContent = label + ": " + sign + won(change.diff) + " (" + sign + change.percent + "%)";
+        li.className = change.diff > 0 ? "kb-up" : change.diff < 0 ? "kb-down" : "";
+      }
+      changes.appendChild(li);
+    });
+    priceBox.classList.remove("hidden");
+    drawChart(price.series);
+  }
+
+  function drawChart(series) {
+    if (!window.Chart) return;
+    const canvas = document.getElementById("kb-price-chart");
+    const data = {
+      labels: series.map((point) => point.date.slice(5)),
+      datasets: [{ data: series.map((point) => point.price), borderColor: "#0b5cad", pointRadius: 0, borderWidth: 2, tension: 0.2 }],
+    };
+    if (chart) {
+      chart.data = data;
+      chart.update("none");
+      return;
+    }
+    chart = new window.Chart(canvas, {
+      type: "line",
+      data,
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: { x: { ticks: { maxTicksLimit: 6 } }, y: { ticks: { callback: (value) => won(value) } } },
+      },
+    });
+  }
+})();
