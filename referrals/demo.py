@@ -15,7 +15,7 @@ DEMO_LOGINS = [
     ("legal1", "dasan-legal1", Role.PARTNER.value),
     ("water1", "dasan-water1", Role.PARTNER.value),
 ]
-DEMO_OPEN311_KEY = "demo-open311-key-not-for-production"  # noqa: S105
+DEMO_OPEN311_KEY = "demo-open311-key-not-for-production"
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -167,7 +167,7 @@ def seed() -> list[str]:
     User = get_user_model()
     for username, slug in MEMBERS.items():
         Service.objects.get(slug=slug).members.add(User.objects.get(username=username))
-    _, key_created = Open311ApiKey.objects.get_or_create(key=DEMO_OPEN311_KEY, defaults={"name": "Demo Open311 client"})
+    Open311ApiKey.objects.get_or_create(key=DEMO_OPEN311_KEY, defaults={"name": "Demo Open311 client"})
     return [
         f"services: {created_services} created" if created_services else "services: up to date",
         f"partner users: {len(created_users)} created" if created_users else "partner users: up to date",

@@ -55,9 +55,7 @@ class Service(models.Model):
         default=timedelta(days=1),
         help_text=_("Whole days count working days (Monday to Friday); e.g. 1 day 00:00:00."),
     )
-    urgent_accept_within = models.DurationField(
-        _("must accept urgent cases within"), default=timedelta(minutes=30)
-    )
+    urgent_accept_within = models.DurationField(_("must accept urgent cases within"), default=timedelta(minutes=30))
     is_active = models.BooleanField(_("offered for referrals"), default=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -68,9 +66,7 @@ class Service(models.Model):
     )
     # Open311 GeoReport v2 publication
     open311_published = models.BooleanField(_("published on Open311"), default=False)
-    service_code = models.CharField(
-        _("Open311 service code"), max_length=40, unique=True, null=True, blank=True
-    )
+    service_code = models.CharField(_("Open311 service code"), max_length=40, unique=True, null=True, blank=True)
     keywords = models.CharField(_("Open311 keywords"), max_length=200, blank=True)
     group = models.CharField(_("Open311 group"), max_length=80, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)

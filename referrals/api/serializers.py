@@ -52,7 +52,9 @@ class ReferralInputSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Referral.Priority.choices, default=Referral.Priority.NORMAL)
     consent = serializers.BooleanField(
         help_text=_("Did the caller agree to share their contact details with the service? Required: true or false."),
-        error_messages={"required": _("Ask the caller whether they agree to share their number, and record the answer.")},
+        error_messages={
+            "required": _("Ask the caller whether they agree to share their number, and record the answer.")
+        },
     )
     callback_preference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

@@ -42,7 +42,9 @@ def referral_for(request, pk: int) -> Referral:
 
 def referral_detail_data(request, referral: Referral, *, unmask: bool) -> dict:
     """The detail body; an unmasked view of contact details is written to the access log."""
-    show = permissions.can_view_referral(request.user, referral) and bool(referral.contact_number or referral.contact_name)
+    show = permissions.can_view_referral(request.user, referral) and bool(
+        referral.contact_number or referral.contact_name
+    )
     if permissions.has_role(request.user, *permissions.STAFF_ROLES):
         show = show and unmask
     else:  # a partner desk sees the contact only when the caller consented
@@ -86,8 +88,10 @@ class ReferralDetailApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "unmask", bool, description="Staff: show the full number (written to the access log). Partner desks "
-                "always see it when the caller consented (also logged)."
+                "unmask",
+                bool,
+                description="Staff: show the full number (written to the access log). Partner desks "
+                "always see it when the caller consented (also logged).",
             )
         ],
         responses=ReferralDetailSerializer,

@@ -57,7 +57,9 @@ def _status_notes(referral: Referral) -> str:
         return referral.decline_reason
     if referral.status == Status.NEW:
         return ""
-    latest = [e for e in referral.events.all() if e.kind == ReferralEvent.Kind.STATUS and e.to_status == referral.status]
+    latest = [
+        e for e in referral.events.all() if e.kind == ReferralEvent.Kind.STATUS and e.to_status == referral.status
+    ]
     return latest[-1].note if latest else ""
 
 
@@ -286,7 +288,10 @@ def token(request, token: str, fmt: str):
     if referral is None:
         return errors(fmt, 404, f"token {token} not found")
     return respond(
-        fmt, [{"service_request_id": str(referral.pk), "token": str(referral.token)}], root="service_requests", item="request"
+        fmt,
+        [{"service_request_id": str(referral.pk), "token": str(referral.token)}],
+        root="service_requests",
+        item="request",
     )
 
 

@@ -1,14 +1,17 @@
 import pytest
 
 from callcenter.permissions import Role
-from inquiries.tests.factories import CallFactory, CallerFactory
+from inquiries.tests.factories import CallerFactory, CallFactory
 from referrals.tests.factories import ServiceFactory
 
 
 @pytest.fixture
 def legal_service(reference_data):
     return ServiceFactory(
-        slug="dasan-plaza-legal", name_ko="다산플라자 무료법률상담", name_en="Dasan Plaza free legal counsel", kind="partner"
+        slug="dasan-plaza-legal",
+        name_ko="다산플라자 무료법률상담",
+        name_en="Dasan Plaza free legal counsel",
+        kind="partner",
     )
 
 

@@ -105,7 +105,9 @@ def test_malformed_json_is_400(api_as, agent):
 
 
 # --- list and detail ------------------------------------------------------------------
-def test_partner_sees_only_their_services_referrals(api_as, legal_partner, water_service, legal_service, agent, category):
+def test_partner_sees_only_their_services_referrals(
+    api_as, legal_partner, water_service, legal_service, agent, category
+):
     mine = ReferralFactory(service=legal_service, call__agent=agent, call__category=category)
     theirs = ReferralFactory(service=water_service, call__agent=agent, call__category=category)
     client = api_as(legal_partner)
@@ -118,13 +120,19 @@ def test_partner_sees_only_their_services_referrals(api_as, legal_partner, water
 
 def test_pressing_cases_top_every_list(api_as, supervisor, legal_service, agent, category):
     old_urgent = ReferralFactory(
-        service=legal_service, priority="urgent", created_at=timezone.now() - timedelta(days=2),
-        call__agent=agent, call__category=category,
+        service=legal_service,
+        priority="urgent",
+        created_at=timezone.now() - timedelta(days=2),
+        call__agent=agent,
+        call__category=category,
     )
     newest = ReferralFactory(service=legal_service, call__agent=agent, call__category=category)
     vulnerable = ReferralFactory(
-        service=legal_service, vulnerable=True, created_at=timezone.now() - timedelta(days=1),
-        call__agent=agent, call__category=category,
+        service=legal_service,
+        vulnerable=True,
+        created_at=timezone.now() - timedelta(days=1),
+        call__agent=agent,
+        call__category=category,
     )
     ids = [row["id"] for row in api_as(supervisor).get("/api/referrals/").json()["results"]]
     assert ids == [vulnerable.pk, old_urgent.pk, newest.pk]
@@ -132,7 +140,9 @@ def test_pressing_cases_top_every_list(api_as, supervisor, legal_service, agent,
 
 def test_list_filters(api_as, supervisor, legal_service, water_service, agent, category):
     late = ReferralFactory(
-        service=legal_service, accept_due_at=timezone.now() - timedelta(hours=1), call__agent=agent,
+        service=legal_service,
+        accept_due_at=timezone.now() - timedelta(hours=1),
+        call__agent=agent,
         call__category=category,
     )
     accepted = ReferralFactory(service=legal_service, status="accepted", call__agent=agent, call__category=category)
@@ -154,7 +164,9 @@ def test_list_filters(api_as, supervisor, legal_service, water_service, agent, c
     assert_error_shape(client.get("/api/referrals/?overdue=perhaps"), 400, "overdue")
 
 
-def test_partner_sees_the_number_only_with_consent_and_it_is_logged(api_as, legal_partner, legal_service, agent, category):
+def test_partner_sees_the_number_only_with_consent_and_it_is_logged(
+    api_as, legal_partner, legal_service, agent, category
+):
     consented = ReferralFactory(service=legal_service, consent=True, call__agent=agent, call__category=category)
     refused = ReferralFactory(service=legal_service, consent=False, call__agent=agent, call__category=category)
     client = api_as(legal_partner)
@@ -245,9 +257,12 @@ def test_roles_per_transition(api_as, legal_partner, legal_service, agent, categ
 
 def test_admin_may_do_both(api_as, admin_user, legal_service, agent, category):
     referral = ReferralFactory(service=legal_service, call__agent=agent, call__category=category)
-    assert api_as(admin_user).post(
-        f"/api/referrals/{referral.pk}/transition/", {"to": "accepted"}, format="json"
-    ).status_code == 200
+    assert (
+        api_as(admin_user)
+        .post(f"/api/referrals/{referral.pk}/transition/", {"to": "accepted"}, format="json")
+        .status_code
+        == 200
+    )
 
 
 def test_partner_without_a_service_sees_nothing(api_as, make_user, legal_service, agent, category):

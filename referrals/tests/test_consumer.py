@@ -32,8 +32,12 @@ async def test_role_refused_with_4403(who, phone_system):
     await communicator.disconnect()
 
 
-async def test_partner_snapshot_has_only_their_open_referrals(legal_partner, legal_service, water_service, agent, category):
-    mine = await database_sync_to_async(ReferralFactory)(service=legal_service, call__agent=agent, call__category=category)
+async def test_partner_snapshot_has_only_their_open_referrals(
+    legal_partner, legal_service, water_service, agent, category
+):
+    mine = await database_sync_to_async(ReferralFactory)(
+        service=legal_service, call__agent=agent, call__category=category
+    )
     await database_sync_to_async(ReferralFactory)(service=water_service, call__agent=agent, call__category=category)
     await database_sync_to_async(ReferralFactory)(
         service=legal_service, status="completed", call__agent=agent, call__category=category

@@ -19,5 +19,5 @@ def test_seed_is_idempotent_and_makes_the_partner_desks(reference_data):
     assert can_use_partner_desk(legal1)
     assert partner_service_ids(legal1) == {Service.objects.get(slug="dasan-plaza-legal").pk}
     assert Service.objects.get(slug="waterworks").members.filter(username="water1").exists()
-    assert legal1.check_password(dict((u, p) for u, p, _ in demo_logins())["legal1"])
+    assert legal1.check_password({u: p for u, p, _ in demo_logins()}["legal1"])
     assert ("water1", "dasan-water1", "partner") in demo_logins()

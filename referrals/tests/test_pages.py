@@ -79,8 +79,11 @@ def test_referral_page_offers_the_users_actions(client, legal_partner, agent, le
 
 def test_overview_shows_what_is_late_to_supervisors(client, supervisor, legal_service, agent, category):
     late = ReferralFactory(
-        service=legal_service, reason="늦은 접수", accept_due_at=timezone.now() - timedelta(hours=2),
-        call__agent=agent, call__category=category,
+        service=legal_service,
+        reason="늦은 접수",
+        accept_due_at=timezone.now() - timedelta(hours=2),
+        call__agent=agent,
+        call__category=category,
     )
     done = ReferralFactory(service=legal_service, status="completed", call__agent=agent, call__category=category)
     FollowUp.objects.create(referral=done, agent=agent, due_at=timezone.now() - timedelta(hours=1))

@@ -18,7 +18,9 @@ SEOUL = ZoneInfo("Asia/Seoul")
 def published(monkeypatch):
     sent = []
     monkeypatch.setattr(
-        services.realtime, "publish", lambda event, payload, *, groups, coalesce=0.0: sent.append((event, payload, groups))
+        services.realtime,
+        "publish",
+        lambda event, payload, *, groups, coalesce=0.0: sent.append((event, payload, groups)),
     )
     return sent
 
@@ -26,7 +28,11 @@ def published(monkeypatch):
 @pytest.mark.django_db
 def test_referral_records_consent_with_time_and_agent(call, agent, legal_service, published):
     referral = services.referral_create(
-        call=call, service=legal_service, reason="아파트 조합 사기 피해", consent=True, actor=agent,
+        call=call,
+        service=legal_service,
+        reason="아파트 조합 사기 피해",
+        consent=True,
+        actor=agent,
         callback_preference="평일 오후",
     )
     assert referral.consent and referral.consent_by == agent
@@ -42,7 +48,7 @@ def test_referral_records_consent_with_time_and_agent(call, agent, legal_service
 @pytest.mark.django_db
 def test_without_consent_the_number_is_masked_in_every_payload(plain_call, agent, legal_service, published):
     services.referral_create(call=plain_call, service=legal_service, reason="법률 상담", consent=False, actor=agent)
-    event, payload, groups = published[0]
+    event, payload, _groups = published[0]
     assert event == "referral.created"
     assert payload["referral"]["contact_number"] == "02-****-5678"
     assert payload["referral"]["consent"] is False
@@ -55,17 +61,21 @@ def test_created_payload_and_groups(plain_call, agent, legal_service, published)
         call=plain_call, service=legal_service, reason="법률 상담", consent=True, actor=agent
     )
     assert len(published) == 1  # normal priority, not vulnerable: nothing for the wallboard
-    event, payload, groups = published[0]
+    _event, payload, groups = published[0]
     assert set(groups) == {f"referrals.service.{legal_service.pk}", "referrals.centre"}
     data = payload["referral"]
-    assert data["id"] == referral.pk and data["status"] == "new" and data["next"] == ["accepted", "cancelled", "declined"]
+    assert (
+        data["id"] == referral.pk and data["status"] == "new" and data["next"] == ["accepted", "cancelled", "declined"]
+    )
     assert data["service"] == "dasan-plaza-legal" and data["service_name_ko"] == "다산플라자 무료법률상담"
     assert data["pressing"] is False and payload["from"] is None
 
 
 @pytest.mark.django_db
 def test_urgent_or_vulnerable_goes_to_the_wallboard(call, agent, legal_service, published):
-    referral = services.referral_create(call=call, service=legal_service, reason="치매 어르신 실종", consent=True, actor=agent)
+    referral = services.referral_create(
+        call=call, service=legal_service, reason="치매 어르신 실종", consent=True, actor=agent
+    )
     urgent = [(e, p, g) for e, p, g in published if e == "referral.urgent"]
     assert len(urgent) == 1
     _, payload, groups = urgent[0]
@@ -117,8 +127,8 @@ def test_followup_close_writes_history_and_cannot_close_twice(agent, category, p
 
 @pytest.mark.django_db
 def test_publish_happens_only_after_commit(plain_call, agent, legal_service, django_capture_on_commit_callbacks):
-    from channels.layers import get_channel_layer
     from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()

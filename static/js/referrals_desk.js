@@ -108,6 +108,7 @@
   const newBanner = document.getElementById("desk-new");
   const open = new Map();
   let unseen = 0;
+  let live = false;
   const baseTitle = document.title;
 
   function lang() { return document.documentElement.lang === "en" ? "en" : "ko"; }
@@ -173,7 +174,8 @@
       button.className = "btn btn-small" + (to === "accepted" || to === "completed" ? " btn-primary" : "");
       button.dataset.action = to;
       button.textContent = ACTION[to];
-      button.addEventListener("click", () => transition(referral.id, to, (data) => update(data)));
+      // The row changes when referral.updated arrives on the socket; without a live socket, reload.
+      button.addEventListener("click", () => transition(referral.id, to, () => { if (!live) location.reload(); }));
       actions.append(button);
     });
     tr.append(
@@ -195,8 +197,14 @@
   }
 
   function update(referral, freshId) {
-    if (["new", "accepted", "scheduled"].includes(referral.status)) open.set(referral.id, referral);
-    else open.delete(referral.id);
+    const existing = rows.querySelector('tr[data-referral-id="' + referral.id + '"]');
+    if (["new", "accepted", "scheduled"].includes(referral.status)) {
+      open.set(referral.id, referral);
+      // In place when the row is there (the list keeps its order and focus), else a full render.
+      if (existing && !freshId) { existing.replaceWith(row(referral, false)); return; }
+    } else {
+      open.delete(referral.id);
+    }
     render(freshId);
   }
 
@@ -224,6 +232,7 @@
 
   liveSocket("/ws/referrals/", {
     onState(state) {
+      live = state === "open";
       liveBadge.dataset.state = state;
       liveBadge.textContent = { open: t("Live"), connecting: t("Connecting…"), reconnecting: t("Reconnecting…"), forbidden: t("Not allowed") }[state] || state;
       liveBadge.className = "badge" + (state === "open" ? " badge-ok" : " badge-warn");
