@@ -40,6 +40,13 @@ def caller_get_or_create(*, number: str) -> Caller:
     return caller
 
 
+def _call_by_request_id(client_request_id: str) -> Call | None:
+    # With the relations the API answers with: a repeat would otherwise load
+    # the caller, category and agent with one query each.
+    calls = Call.objects.select_related("caller", "category", "agent")
+    return calls.filter(client_request_id=client_request_id).first()
+
+
 def _saved_relations(**related: Any) -> list[str]:
     """Names of the related objects that are saved rows (not new, with a pk)."""
     return [
@@ -77,7 +84,7 @@ def call_log(
     for linked FAQ entries the links plus one use counted on each.
     """
     if client_request_id:
-        existing = Call.objects.filter(client_request_id=client_request_id).first()
+        existing = _call_by_request_id(client_request_id)
         if existing is not None:
             return existing, False
     now = timezone.now()
@@ -123,7 +130,7 @@ def call_log(
             )
     except IntegrityError:
         if client_request_id:
-            existing = Call.objects.filter(client_request_id=client_request_id).first()
+            existing = _call_by_request_id(client_request_id)
             if existing is not None:
                 return existing, False
         raise

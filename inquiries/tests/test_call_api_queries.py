@@ -1,0 +1,112 @@
+"""Queries per logged call: a regression here slows every call on the floor.
+
+Counts, not timings (speed lives in bench/calls.py). The budgets are today's
+counts: POST /api/calls/ with token auth, as the phone system and API clients
+send it. If a change needs another query, raise the budget on purpose and say
+why in the commit.
+"""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from inquiries.models import Call, Caller
+from knowledgebase.models import FAQEntry
+
+pytestmark = pytest.mark.django_db
+
+# token+user, roles, category, idempotency check, caller, call, event,
+# access-log user check, access log, FAQ links of the answer; plus the
+# transaction's savepoint and its release inside the test's transaction.
+BUDGET_REPEAT_CALLER = 12
+# a first contact: the caller look-up misses, then a savepoint'ed insert
+BUDGET_NEW_CALLER = BUDGET_REPEAT_CALLER + 3
+# linked FAQ entries: their look-up, the links (look-up + insert), the use count
+# in its own savepoint (3)
+BUDGET_WITH_FAQ = BUDGET_REPEAT_CALLER + 6
+# a repeat of a client_request_id: auth, roles, category, the existing call
+# (with caller, category and agent), its FAQ links
+BUDGET_REPEAT_REQUEST = 5
+
+
+@pytest.fixture
+def token_client(agent):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    return client
+
+
+def body(n: int, **extra):
+    return {
+        "caller_number": "010-2345-6789",
+        "category": "water",
+        "summary": "수돗물에서 녹물이 나와요",
+        "client_request_id": f"queries-{n}",
+        **extra,
+    }
+
+
+def faq_entries(category, count: int) -> list[int]:
+    return [
+        FAQEntry.objects.create(category=category, question_ko=f"질문 {i}", status=FAQEntry.Status.PUBLISHED).pk
+        for i in range(count)
+    ]
+
+
+def test_logging_a_call_from_a_known_caller_stays_within_its_query_budget(
+    token_client, category, django_assert_max_num_queries
+):
+    Caller.objects.create(number="01023456789")
+
+    with django_assert_max_num_queries(BUDGET_REPEAT_CALLER):
+        response = token_client.post("/api/calls/", body(1), format="json")
+
+    assert response.status_code == 201
+
+
+def test_a_first_contact_adds_only_the_caller_row(token_client, category, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET_NEW_CALLER):
+        response = token_client.post("/api/calls/", body(1), format="json")
+
+    assert response.status_code == 201
+    assert Caller.objects.filter(number="01023456789").exists()
+
+
+def test_a_linked_faq_entry_stays_within_its_query_budget(token_client, category, django_assert_max_num_queries):
+    Caller.objects.create(number="01023456789")
+    ids = faq_entries(category, 1)
+
+    with django_assert_max_num_queries(BUDGET_WITH_FAQ):
+        response = token_client.post("/api/calls/", body(1, faq_entries=ids), format="json")
+
+    assert response.status_code == 201
+    assert response.json()["faq_entries"] == ids
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="CallInputSerializer.faq_entries (PrimaryKeyRelatedField many=True) looks up each id with its own "
+    "query; one filter(pk__in=...) would make the count flat. Remove this mark when fixed.",
+)
+def test_five_linked_faq_entries_cost_no_more_queries_than_one(token_client, category, django_assert_max_num_queries):
+    Caller.objects.create(number="01023456789")
+    ids = faq_entries(category, 5)
+
+    with django_assert_max_num_queries(BUDGET_WITH_FAQ):
+        response = token_client.post("/api/calls/", body(1, faq_entries=ids), format="json")
+
+    assert response.status_code == 201
+    assert sorted(response.json()["faq_entries"]) == sorted(ids)
+
+
+def test_a_repeated_request_is_answered_from_the_first_call_cheaply(
+    token_client, category, django_assert_max_num_queries
+):
+    first = token_client.post("/api/calls/", body(1), format="json")
+
+    with django_assert_max_num_queries(BUDGET_REPEAT_REQUEST):
+        again = token_client.post("/api/calls/", body(1), format="json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Call.objects.count() == 1
