@@ -46,6 +46,17 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l ko --ignore=.venv --ignore=var --no-obsolete
 	$(PY) manage.py makemessages -l ko -d djangojs --ignore=.venv --ignore=var --ignore=static/vendor --no-obsolete
 
+## The console with the call simulator driving it (a moving wallboard): sign in as supervisor1.
+## The simulator retries its first POST until daphne listens. DEMO_ARGS go to `manage.py simulate_calls` (e.g. DEMO_ARGS="--speed 60 --start 08:00 --duration 660").
+DEMO_ARGS ?= --speed 1 --start 13:57 --duration 360 --surge events@14:00 --agents 40
+demo: setup
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Dasan Console demo: http://127.0.0.1:$(PORT)/wallboard/  sign in as supervisor1 / dasan-supervisor1 (Ctrl+C stops)"
+	@$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) callcenter.asgi:application & DAPHNE=$$!; \
+	trap 'kill $$DAPHNE 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py simulate_calls --url http://127.0.0.1:$(PORT) --backfill-days 7 $(DEMO_ARGS)
+
 bench: setup
 	$(PY) bench/run_all.py
 

@@ -212,9 +212,9 @@ def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]]
 
     A category surges when its calls in the last 15 minutes run well above its
     usual rate: at least SURGE_MIN_CALLS and at least SURGE_FACTOR times what
-    its usual share (four weeks; without history, today before the window;
-    else an even share) predicts beside the other categories' calls in those
-    15 minutes.
+    its usual share (four weeks; without history, today before the window, once
+    that holds 50 calls; else no surge is claimed) predicts beside the other
+    categories' calls in those 15 minutes.
     """
     recent_start = now - SURGE_WINDOW
     rows = (
@@ -236,8 +236,7 @@ def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]]
         total_earlier = sum(earlier.values())
         if total_earlier >= 50:
             share = {pk: n / total_earlier for pk, n in earlier.items()}
-        elif names:
-            share = dict.fromkeys(names, 1 / len(names))
+        # else: no usual rate to compare with yet, so no surge is claimed
     recent_total = sum(row["recent"] for pk, row in counts.items() if pk is not None)
     goal = targets()
     by_category, surges = [], []
@@ -248,8 +247,10 @@ def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]]
         # none, and a category that is usually half the calls can still surge.
         usual = min(share.get(pk, 0.0), 0.95)
         expected = usual / (1 - usual) * (recent_total - row["recent"])
-        surging = row["recent"] >= goal["surge_min_calls"] and row["recent"] >= goal["surge_factor"] * max(
-            expected, 1.0
+        surging = (
+            bool(share)
+            and row["recent"] >= goal["surge_min_calls"]
+            and row["recent"] >= goal["surge_factor"] * max(expected, 1.0)
         )
         entry = {
             "slug": category.slug,

@@ -119,21 +119,24 @@
     const agents = s.agent_list || [];
     $("wb-agents-empty").classList.toggle("hidden", agents.length > 0);
     body.replaceChildren(...agents.map((a) => {
-      const tr = document.createElement("tr");
-      tr.dataset.username = a.username;
-      const cells = [a.name, STATE_LABELS[a.state] || a.state, "", String(a.answered_today)];
-      cells.forEach((text, index) => {
-        const td = document.createElement("td");
-        if (index === 1) {
-          const badge = document.createElement("span");
-          badge.className = "badge wb-state wb-state-" + a.state;
-          badge.textContent = text;
-          td.appendChild(badge);
-        } else td.textContent = text;
-        if (index === 2) { td.className = "wb-ticking"; td.dataset.since = a.since; }
-        tr.appendChild(td);
-      });
-      return tr;
+      const li = document.createElement("li");
+      li.dataset.username = a.username;
+      li.className = "wb-agent wb-agent-" + a.state;
+      const who = document.createElement("span");
+      who.className = "wb-agent-name";
+      who.textContent = a.name;
+      const badge = document.createElement("span");
+      badge.className = "badge wb-state wb-state-" + a.state;
+      badge.textContent = STATE_LABELS[a.state] || a.state;
+      const time = document.createElement("span");
+      time.className = "wb-ticking";
+      time.dataset.since = a.since;
+      const answered = document.createElement("span");
+      answered.className = "wb-agent-answered";
+      answered.title = t("Answered today");
+      answered.textContent = "✓ " + a.answered_today;
+      li.append(who, badge, time, answered);
+      return li;
     }));
     setText("wb-agent-counts", STATE_ORDER.map((st) => STATE_LABELS[st] + " " + (s.agents[st] || 0)).join(" · "));
   }
@@ -144,6 +147,8 @@
     chartKey = key;
     const labels = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
     if (!chart) {
+      // the canvas does not inherit the page's font: give it Pretendard for Hangul
+      window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
       chart = new window.Chart($("wb-chart"), {
         type: "bar",
         data: {
