@@ -20,7 +20,7 @@ from django.db import transaction
 
 from callcenter.errors import ApplicationError
 from knowledgebase import services
-from knowledgebase.models import FAQEntry
+from knowledgebase.models import Category, FAQEntry
 
 # The documented columns, in order; the last three are optional extensions so
 # that export then import keeps seasonal and review dates too.
@@ -187,6 +187,7 @@ def faq_import(
     """
     report = ImportReport()
     seen_ids: dict[str, int] = {}
+    categories: dict[str, Category] = {}
     try:
         with transaction.atomic():
             for count, (line, row, error) in enumerate(read_rows(stream, fmt=fmt), start=1):
@@ -211,10 +212,12 @@ def faq_import(
                 report.warnings.extend(Rejected(line, warning) for warning in warnings)
                 try:
                     with transaction.atomic():
-                        category, created_category = services.category_get_or_create(name=category_name)
-                        if created_category:
-                            report.categories_created.append(category.name_ko)
-                        data["category"] = category
+                        if category_name not in categories:
+                            category, created_category = services.category_get_or_create(name=category_name)
+                            if created_category:
+                                report.categories_created.append(category.name_ko)
+                            categories[category_name] = category
+                        data["category"] = categories[category_name]
                         existing = FAQEntry.objects.filter(external_id=external_id).first() if external_id else None
                         if existing is None:
                             services.faq_entry_create(data=data, author=author, comment="Imported")

@@ -63,7 +63,8 @@ def _save(entry: FAQEntry, *, changed: list[str], author: AbstractBaseUser | Non
             setattr(entry, f"{lang}_changed_at", now)
     entry.search_title, entry.search_body = entry_search_columns(entry)
     entry.full_clean()
-    if entry.pk is None:
+    created = entry.pk is None
+    if created:
         entry.save()
     else:
         stamps = [
@@ -71,7 +72,7 @@ def _save(entry: FAQEntry, *, changed: list[str], author: AbstractBaseUser | Non
         ]
         entry.save(update_fields=[*changed, *stamps, "search_title", "search_body", "updated_at"])
     index_entries([entry.pk])
-    number = (entry.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = 1 if created else (entry.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     FAQRevision.objects.create(
         entry=entry,
         number=number,

@@ -5,8 +5,16 @@ from knowledgebase.models import LANGUAGES
 from knowledgebase.search import MAX_QUERY_LENGTH
 
 
+class QueryTextField(serializers.CharField):
+    """Search text: control characters (NUL included) become spaces instead of a 400."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data) if not isinstance(data, str) else data
+        return "".join(" " if ord(char) < 32 or 127 <= ord(char) < 160 else char for char in text)
+
+
 class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(
+    q = QueryTextField(
         required=False,
         allow_blank=True,
         default="",

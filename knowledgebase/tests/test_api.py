@@ -1,0 +1,149 @@
+"""GET /api/kb/search, /api/kb/entries/<id>, /api/kb/prices: good and bad input."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from knowledgebase.models import FAQEntry, ProducePrice
+from knowledgebase.services import produce_prices_save
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries(entry):
+    return {
+        "leak": entry(
+            question_ko="누수 신고",
+            answer_ko="도로의 누수는 수도사업소가 복구합니다.",
+            question_en="Reporting a leak",
+            answer_en="Leaks on roads are repaired by the Waterworks Office.",
+            external_id="kb-leak",
+        ),
+        "draft": entry(question_ko="누수 감면 초안", answer_ko="준비 중", status=FAQEntry.Status.DRAFT),
+    }
+
+
+def test_search_response_shape(api_as, agent, entries):
+    response = api_as(agent).get("/api/kb/search", {"q": "누수가", "lang": "en", "limit": 5})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"results", "total", "took_ms"}
+    assert body["total"] == 1
+    (hit,) = body["results"]
+    assert set(hit) == {"id", "external_id", "category", "language", "question", "answer_excerpt", "score"}
+    assert hit["id"] == entries["leak"].pk
+    assert hit["external_id"] == "kb-leak"
+    assert hit["category"] == "water"
+    assert hit["language"] == "en"
+    assert hit["question"] == "Reporting a leak"
+    assert isinstance(hit["score"], float)
+
+
+def test_excerpt_marks_terms(api_as, agent, entries):
+    hit = api_as(agent).get("/api/kb/search", {"q": "누수"}).json()["results"][0]
+    assert "<mark>누수</mark>" in hit["answer_excerpt"]
+
+
+def test_agents_do_not_see_drafts_admins_do(api_as, agent, admin_user, entries):
+    agent_ids = [hit["id"] for hit in api_as(agent).get("/api/kb/search", {"q": "누수"}).json()["results"]]
+    admin_ids = [hit["id"] for hit in api_as(admin_user).get("/api/kb/search", {"q": "누수"}).json()["results"]]
+    assert entries["draft"].pk not in agent_ids
+    assert entries["draft"].pk in admin_ids
+
+
+def test_empty_q_returns_no_results(api_as, agent, entries):
+    for params in ({}, {"q": ""}, {"q": "   "}):
+        response = api_as(agent).get("/api/kb/search", params)
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+        assert response.json()["total"] == 0
+
+
+def test_q_over_200_characters_is_a_400(api_as, agent, entries):
+    response = api_as(agent).get("/api/kb/search", {"q": "누" * 201})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid"
+    assert "q" in body["fields"]
+    assert api_as(agent).get("/api/kb/search", {"q": "누" * 200}).status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["fr", "KO", "kor", "ko-KR"])
+def test_unknown_lang_is_a_400(api_as, agent, entries, lang):
+    response = api_as(agent).get("/api/kb/search", {"q": "누수", "lang": lang})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+    assert "lang" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("limit", ["0", "51", "ten"])
+def test_bad_limit_is_a_400(api_as, agent, entries, limit):
+    assert api_as(agent).get("/api/kb/search", {"q": "누수", "limit": limit}).status_code == 400
+
+
+@pytest.mark.parametrize("q", ['"', "*", ":", "(", "AND", "NEAR", "😀", "\x00", "누수 OR", "title:누수"])
+def test_special_characters_are_not_errors(api_as, agent, entries, q):
+    assert api_as(agent).get("/api/kb/search", {"q": q}).status_code == 200
+
+
+def test_category_filter(api_as, agent, entries):
+    assert api_as(agent).get("/api/kb/search", {"q": "누수", "category": "water"}).json()["total"] == 1
+    assert api_as(agent).get("/api/kb/search", {"q": "누수", "category": "housing"}).json()["total"] == 0
+
+
+def test_search_needs_a_staff_role(api, api_as, make_user, entries):
+    assert api.get("/api/kb/search", {"q": "누수"}).status_code in (401, 403)
+    partner = make_user(None, username="nobody")
+    assert api_as(partner).get("/api/kb/search", {"q": "누수"}).status_code == 403
+
+
+def test_entry_in_the_asked_language_with_korean_fallback(api_as, agent, entry):
+    both = entry(question_ko="누수", answer_ko="한국어 답", question_en="Leak", answer_en="English answer")
+    korean_only = entry(question_ko="전세", answer_ko="한국어만")
+    english = api_as(agent).get(f"/api/kb/entries/{both.pk}", {"lang": "en"}).json()
+    assert (english["language"], english["fallback"], english["answer"]) == ("en", False, "English answer")
+    fallback = api_as(agent).get(f"/api/kb/entries/{korean_only.pk}", {"lang": "zh"}).json()
+    assert (fallback["language"], fallback["fallback"], fallback["answer"]) == ("ko", True, "한국어만")
+
+
+def test_agents_cannot_open_a_draft(api_as, agent, admin_user, entries):
+    url = f"/api/kb/entries/{entries['draft'].pk}"
+    assert api_as(agent).get(url).status_code == 404
+    assert api_as(admin_user).get(url).status_code == 200
+    assert api_as(agent).get("/api/kb/entries/999999").json()["error"] == "not_found"
+
+
+@pytest.fixture
+def prices(reference_data):
+    latest = date(2023, 4, 7)
+    rows = []
+    for back in range(400):
+        day = latest - timedelta(days=back)
+        rows.append(
+            ProducePrice(item="배추", variety="월동(10kg)", grade="상품", unit="10kg", price=10000 + back, date=day)
+        )
+    produce_prices_save(prices=rows)
+
+
+@pytest.mark.parametrize("text", ["배추", "배추값", "배추 가격", "배추값이 얼마예요", "cabbage price", "Napa cabbage"])
+def test_prices_for_what_callers_say(api_as, agent, prices, text):
+    response = api_as(agent).get("/api/kb/prices", {"item": text})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["item"] == "배추"
+    assert body["price"] == 10000
+    assert body["date"] == "2023-04-07"
+    assert body["changes"]["week"] == {"price": 10007, "diff": -7, "percent": -0.1}
+    assert body["changes"]["month"]["price"] == 10030
+    assert body["changes"]["year"]["price"] == 10365
+    assert len(body["series"]) == 90
+    assert body["series"][-1] == {"date": "2023-04-07", "price": 10000}
+
+
+def test_prices_unknown_item_and_bad_input(api_as, agent, prices):
+    assert api_as(agent).get("/api/kb/prices", {"item": "수도요금"}).status_code == 404
+    assert api_as(agent).get("/api/kb/prices").status_code == 400
+    assert api_as(agent).get("/api/kb/prices", {"item": "배" * 201}).status_code == 400
