@@ -206,9 +206,9 @@ def _seconds(later: datetime, earlier: datetime) -> float:
     return max(0.0, (later - earlier).total_seconds())
 
 
-def _not_before(at: datetime, moment: datetime | None, what: str) -> None:
+def _not_before(at: datetime, moment: datetime | None, message: str) -> None:
     if moment is not None and at < moment:
-        raise OutOfOrder(_("This event is older than the call's %(what)s.") % {"what": what})
+        raise OutOfOrder(message)
 
 
 def _on_offered(data: dict, at: datetime) -> None:
@@ -236,7 +236,7 @@ def _require_status(call: QueueCall, *allowed: str) -> None:
 def _on_answered(data: dict, at: datetime) -> None:
     call = _queue_call_locked(data["call_id"])
     _require_status(call, QueueCall.Status.WAITING)
-    _not_before(at, call.offered_at, _("offer"))
+    _not_before(at, call.offered_at, _("This event is older than the call's offer."))
     agent = data["agent"]
     call.status = QueueCall.Status.TALKING
     call.answered_at = at
@@ -250,7 +250,7 @@ def _on_answered(data: dict, at: datetime) -> None:
 def _on_abandoned(data: dict, at: datetime) -> None:
     call = _queue_call_locked(data["call_id"])
     _require_status(call, QueueCall.Status.WAITING)
-    _not_before(at, call.offered_at, _("offer"))
+    _not_before(at, call.offered_at, _("This event is older than the call's offer."))
     call.status = QueueCall.Status.ABANDONED
     call.ended_at = at
     call.wait_seconds = _seconds(at, call.offered_at)
@@ -260,7 +260,7 @@ def _on_abandoned(data: dict, at: datetime) -> None:
 def _on_ended(data: dict, at: datetime) -> None:
     call = _queue_call_locked(data["call_id"])
     _require_status(call, QueueCall.Status.TALKING)
-    _not_before(at, call.answered_at, _("answer"))
+    _not_before(at, call.answered_at, _("This event is older than the call's answer."))
     call.status = QueueCall.Status.ENDED
     call.ended_at = at
     call.talk_seconds = _seconds(at, call.answered_at)
@@ -275,7 +275,7 @@ def _on_ended(data: dict, at: datetime) -> None:
 def _on_transferred(data: dict, at: datetime) -> None:
     call = _queue_call_locked(data["call_id"])
     _require_status(call, QueueCall.Status.TALKING)
-    _not_before(at, call.answered_at, _("answer"))
+    _not_before(at, call.answered_at, _("This event is older than the call's answer."))
     agent = data["agent"]
     if call.agent_id == agent.pk:
         raise IllegalTransition(_("The call is already with this agent."))
