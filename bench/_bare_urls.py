@@ -7,6 +7,7 @@ authentication, validation or the database.
 """
 
 import json
+import os
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -26,3 +27,8 @@ def bare(request: HttpRequest) -> JsonResponse:
 
 # Appended, so the project's own URLs resolve exactly as in production.
 urlpatterns = [*project_urlpatterns, path("bench/bare/", bare, name="bench-bare")]
+
+if os.environ.get("DASAN_BENCH_WHATIF") == "1":  # bench/calls.py --what-if only
+    import _whatif
+
+    _whatif.apply()

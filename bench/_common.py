@@ -474,3 +474,15 @@ def ratio(a: float, b: float) -> float:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
+
+
+def merge(results: Sequence[LoadResult]) -> LoadResult:
+    """Pool several runs of the same case (e.g. rounds): all latencies, summed wall time."""
+    merged = LoadResult(clients=results[0].clients, latencies=[], elapsed=0.0)
+    for result in results:
+        merged.latencies.extend(result.latencies)
+        merged.elapsed += result.elapsed
+        merged.errors += result.errors
+        merged.statuses.update(result.statuses)
+        merged.first_error = merged.first_error or result.first_error
+    return merged

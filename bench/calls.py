@@ -29,11 +29,13 @@ BENCH_CALLS_REDIS_URL override the defaults below.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
 import uuid
 from datetime import timedelta
+from statistics import median
 from typing import Any
 
 from _common import (
@@ -47,6 +49,7 @@ from _common import (
     ensure_database,
     http_load,
     json_request,
+    merge,
     print_table,
     ratio,
     run_workers,
@@ -60,9 +63,16 @@ AGENT = "agent1"
 CALLER_POOL = 500
 SUMMARY = "아파트 단지 수돗물에서 녹물이 나온다는 문의. 수도사업소 수질검사 신청 방법 안내 후 결과 문자 발송 예정."
 
-# (clients, measured requests, warm-up) per case; --quick divides by 4.
-HTTP_PLAN = {1: (300, 40), 16: (1200, 160)}
-RAW_PLAN = {1: (1500, 100), 16: (4000, 300)}
+# (measured requests, warm-up) per round, for 1 client and for more; --quick divides by 4.
+HTTP_PLAN = {1: (120, 20), 16: (400, 64)}
+RAW_PLAN = {1: (500, 50), 16: (1500, 100)}
+ROUNDS = 3
+
+BARE = "bare Django view"
+CALLS = "POST /api/calls/"
+WHATIF = "POST /api/calls/ what-if P1-P3"
+RAW_ROW = "raw insert (call row)"
+RAW_WHOLE = "raw SQL (whole write)"
 
 TARGET_RPS_RATIO = 0.5  # calls req/s at 16 clients >= 0.5 x bare
 TARGET_P95_RATIO = 2.0  # calls p95 at 1 client < 2 x bare
@@ -94,6 +104,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a quarter of the requests (smoke run)")
     parser.add_argument("--clients", default="1,16", help="comma-separated client counts (default 1,16)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"measurement rounds (default {ROUNDS})")
+    parser.add_argument(
+        "--what-if",
+        action="store_true",
+        help="also measure the proposals in bench/_whatif.py, patched into a second daphne",
+    )
     return parser.parse_args(argv)
 
 
@@ -257,9 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
     scale = 0.25 if args.quick else 1.0
+    rounds = max(1, args.rounds)
 
     def plan(table: dict[int, tuple[int, int]], clients: int) -> tuple[int, int]:
-        requests, warmup = table.get(clients, table[16] if clients > 1 else table[1])
+        requests, warmup = table[1] if clients == 1 else table[16]
         return max(clients, int(requests * scale)), max(clients, int(warmup * scale))
 
     env = bench_env(
@@ -268,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         channel_prefix=CHANNEL_PREFIX,
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
     )
-    print(f"database {DATABASE_URL}, channel layer {REDIS_URL} (prefix {CHANNEL_PREFIX}), DEBUG off")
+    print(f"database {DATABASE_URL}, channel layer {REDIS_URL} (prefix {CHANNEL_PREFIX}), DEBUG off, {rounds} rounds")
     prepared = prepare(env)
     token = prepared["token"]
     statements = raw_statements(prepared["agent"])
@@ -281,85 +298,121 @@ def main(argv: list[str] | None = None) -> int:
     server_env = dict(env)
     server_env["DJANGO_SETTINGS_MODULE"] = "_bare_settings"
     server_env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(BENCH_DIR)])
+    whatif_env = {**server_env, "DASAN_BENCH_WHATIF": "1"}
     run_id = uuid.uuid4().hex[:8]
-    rows: list[list[Any]] = []
-    results: dict[tuple[str, int], LoadResult] = {}
+    runs: dict[tuple[str, int], list[LoadResult]] = {}
     failed = False
 
-    def record(name: str, clients: int, result: LoadResult, baseline: LoadResult | None) -> None:
+    def keep(name: str, clients: int, result: LoadResult) -> LoadResult:
         nonlocal failed
-        results[(name, clients)] = result
-        rows.append([*result.row(name), ratio(result.rps, baseline.rps) if baseline else 1.0])
+        runs.setdefault((name, clients), []).append(result)
         if result.errors:
             failed = True
             print(f"  {name} at {clients}: {result.errors} errors, first: {result.first_error}", file=sys.stderr)
+        return result
 
-    with daphne(server_env) as server:
-        print(f"daphne {server.url} (pid {server.proc.pid}), one process, Django's psycopg 3 pool")
-        for clients in client_counts:
-            requests, warmup = plan(HTTP_PLAN, clients)
-            bare = http_load(
-                server.url,
-                lambda i: json_request("POST", "/bench/bare/", call_body(i, "bare")),
-                clients=clients,
-                requests=requests,
-                warmup=warmup,
-            )
-            record("bare Django view", clients, bare, None)
-            key = f"{run_id}-{clients}"  # request indices restart at 0 for every load
-            calls = http_load(
-                server.url,
-                lambda i, key=key: json_request("POST", "/api/calls/", call_body(i, key), token=token),
-                clients=clients,
-                requests=requests,
-                warmup=warmup,
-                expect=(201,),
-            )
-            record("POST /api/calls/", clients, calls, bare)
-            raw_requests, raw_warmup = plan(RAW_PLAN, clients)
-            raw = raw_load(statements, clients=clients, requests=raw_requests, warmup=raw_warmup, whole=False)
-            record("raw insert (call row)", clients, raw, bare)
-            whole = raw_load(statements, clients=clients, requests=raw_requests, warmup=raw_warmup, whole=True)
-            record("raw SQL (whole write)", clients, whole, bare)
+    def post_calls(server_url: str, clients: int, key: str) -> LoadResult:
+        requests, warmup = plan(HTTP_PLAN, clients)
+        return http_load(
+            server_url,
+            lambda i: json_request("POST", "/api/calls/", call_body(i, key), token=token),
+            clients=clients,
+            requests=requests,
+            warmup=warmup,
+            expect=(201,),
+        )
+
+    def post_bare(server_url: str, clients: int) -> LoadResult:
+        requests, warmup = plan(HTTP_PLAN, clients)
+        return http_load(
+            server_url,
+            lambda i: json_request("POST", "/bench/bare/", call_body(i, "bare")),
+            clients=clients,
+            requests=requests,
+            warmup=warmup,
+        )
+
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(daphne(server_env))
+        whatif = stack.enter_context(daphne(whatif_env)) if args.what_if else None
+        print(f"daphne {server.url}: one process, Django's psycopg 3 pool; the bare view is served by the same process")
+        if whatif:
+            print(f"what-if daphne {whatif.url}: bench/_whatif.py proposals P1-P3 patched in")
+        for round_no in range(rounds):
+            for clients in client_counts:
+                # Request indices restart at 0 for every load: the key keeps ids unique.
+                key = f"{run_id}-{round_no}-{clients}"
+                # Alternate the order each round so a drift in machine load hits both alike.
+                order = ["bare", "calls"] if round_no % 2 == 0 else ["calls", "bare"]
+                for case in order:
+                    if case == "bare":
+                        keep(BARE, clients, post_bare(server.url, clients))
+                    else:
+                        keep(CALLS, clients, post_calls(server.url, clients, key))
+                if whatif:
+                    keep(WHATIF, clients, post_calls(whatif.url, clients, key + "-w"))
+                raw_requests, raw_warmup = plan(RAW_PLAN, clients)
+                for name, whole in ((RAW_ROW, False), (RAW_WHOLE, True)):
+                    keep(
+                        name,
+                        clients,
+                        raw_load(statements, clients=clients, requests=raw_requests, warmup=raw_warmup, whole=whole),
+                    )
 
     # Every 201 made exactly one row: nothing lost, nothing doubled.
     from inquiries.models import Call
 
     logged = Call.objects.filter(client_request_id__startswith=f"bench-{run_id}-").count()
-    expected = sum(r.statuses.get(201, 0) for (name, _), r in results.items() if name == "POST /api/calls/")
+    expected = sum(r.statuses.get(201, 0) for (name, _), rs in runs.items() if name in (CALLS, WHATIF) for r in rs)
     connections.close_all()
 
-    print_table([*LOAD_HEADERS, "req/s vs bare"], rows, title="POST /api/calls/ vs references (same run)")
+    rows = []
+    for clients in client_counts:
+        bare = merge(runs[(BARE, clients)])
+        for name in (BARE, CALLS, WHATIF, RAW_ROW, RAW_WHOLE):
+            if (name, clients) in runs:
+                result = merge(runs[(name, clients)])
+                rows.append([*result.row(name), ratio(result.rps, bare.rps)])
+    print_table(
+        [*LOAD_HEADERS, "req/s vs bare"],
+        rows,
+        title=f"POST /api/calls/ vs references, same run ({rounds} rounds pooled)",
+    )
     print(f"\ncalls logged through the API: {logged} rows for {expected} answers 201")
     if logged != expected:
         failed = True
         print("  MISMATCH between rows and 201 answers", file=sys.stderr)
 
-    print(f"\nqueries per POST /api/calls/: {len(queries)}")
+    print(f"\nqueries per POST /api/calls/ (repeat caller, no FAQ entries): {len(queries)}")
     for sql in queries:
         print(f"  {summarize_sql(sql)}")
 
     if 16 in client_counts and 1 in client_counts:
-        rps = ratio(results[("POST /api/calls/", 16)].rps, results[("bare Django view", 16)].rps)
-        p95 = ratio(results[("POST /api/calls/", 1)].p95_ms, results[("bare Django view", 1)].p95_ms)
-        print_table(
-            ["target (issue 2)", "measured", "target", "verdict"],
-            [
+        target_rows = []
+        for name in (CALLS, WHATIF):
+            if (name, 1) not in runs:
+                continue
+            # One ratio per round (both sides measured back to back), then the median.
+            rps = [ratio(c.rps, b.rps) for c, b in zip(runs[(name, 16)], runs[(BARE, 16)], strict=True)]
+            p95 = [ratio(c.p95_ms, b.p95_ms) for c, b in zip(runs[(name, 1)], runs[(BARE, 1)], strict=True)]
+            label = "" if name == CALLS else " (what-if)"
+            target_rows += [
                 [
-                    "16 clients: calls req/s / bare req/s",
-                    f"{rps:.2f}",
+                    f"16 clients: calls req/s / bare req/s{label}",
+                    f"{median(rps):.2f}",
+                    " ".join(f"{r:.2f}" for r in rps),
                     f">= {TARGET_RPS_RATIO:.2f}",
-                    verdict(rps >= TARGET_RPS_RATIO),
+                    verdict(median(rps) >= TARGET_RPS_RATIO),
                 ],
                 [
-                    "1 client: calls p95 / bare p95",
-                    f"{p95:.2f}",
+                    f"1 client: calls p95 / bare p95{label}",
+                    f"{median(p95):.2f}",
+                    " ".join(f"{r:.2f}" for r in p95),
                     f"< {TARGET_P95_RATIO:.2f}",
-                    verdict(p95 < TARGET_P95_RATIO),
+                    verdict(median(p95) < TARGET_P95_RATIO),
                 ],
-            ],
-            title="targets",
-        )
+            ]
+        print_table(["target (issue 2)", "median", "per round", "target", "verdict"], target_rows, title="targets")
     return 1 if failed else 0
 
 
