@@ -31,6 +31,8 @@
   const pricesUrl = panel.dataset.pricesUrl;
   const entryUrl = panel.dataset.entryUrl;
   const DEBOUNCE_MS = 180;
+  // Only a query about a price asks for one (배추값, 배추 가격, "cabbage price").
+  const PRICE_WORDS = /값|가격|시세|얼마|price|cost/i;
   const LANG_NAMES = { ko: t("Korean"), en: t("English"), zh: t("Chinese"), ja: t("Japanese") };
 
   let timer = null;
@@ -121,7 +123,8 @@
       return;
     }
     renderResults(result.data);
-    showPrice(query, mine);
+    if (PRICE_WORDS.test(query)) showPrice(query, mine);
+    else priceBox.classList.add("hidden");
   }
 
   function renderResults(data) {
