@@ -1,3 +1,5 @@
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from callcenter.permissions import Role
@@ -51,3 +53,17 @@ def call(agent, category):
 @pytest.fixture
 def plain_call(agent, category):
     return CallFactory(agent=agent, category=category, caller=CallerFactory(number="0212345678"))
+
+
+@pytest.fixture(scope="session")
+def fresh_sync_executor():
+    """Browser tests ask for this before `live_server_url`.
+
+    daphne is forked from this process; if async tests ran first, asgiref's
+    single-thread executor already has its worker thread, which a forked child
+    does not get, so every database_sync_to_async in the child would hang. A
+    fresh executor (no thread yet) makes the child start its own.
+    """
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)

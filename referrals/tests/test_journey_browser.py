@@ -25,7 +25,7 @@ def desk_page(browser):
     context.close()
 
 
-def test_refer_work_and_call_back(page, desk_page, live_server_url, make_user, reference_data):
+def test_refer_work_and_call_back(fresh_sync_executor, page, desk_page, live_server_url, make_user, reference_data):
     agent1 = make_user(Role.AGENT, username="agent1", password="pw-agent1-x")
     legal1 = make_user(Role.PARTNER, username="legal1", password="pw-legal1-x")
     legal = ServiceFactory(
@@ -117,7 +117,9 @@ def test_refer_work_and_call_back(page, desk_page, live_server_url, make_user, r
     screenshot(page, "referrals-history")
 
 
-def test_another_services_referral_is_not_found_on_the_desk(page, live_server_url, make_user, reference_data):
+def test_another_services_referral_is_not_found_on_the_desk(
+    fresh_sync_executor, page, live_server_url, make_user, reference_data
+):
     water1 = make_user(Role.PARTNER, username="water1", password="pw-water1-x")
     water = ServiceFactory(slug="waterworks", name_ko="수도사업소")
     water.members.add(water1)
