@@ -24,9 +24,9 @@ BUDGET_NEW_CALLER = BUDGET_REPEAT_CALLER + 3
 # linked FAQ entries: their look-up, the links (look-up + insert), the use count
 # in its own savepoint (3)
 BUDGET_WITH_FAQ = BUDGET_REPEAT_CALLER + 6
-# a repeat of a client_request_id: auth, roles, category, the existing call
+# a repeat of a client_request_id: auth, roles, category, the key look-up, the existing call
 # (with caller, category and agent), its FAQ links
-BUDGET_REPEAT_REQUEST = 5
+BUDGET_REPEAT_REQUEST = 6
 
 
 @pytest.fixture
