@@ -23,8 +23,8 @@ __all__ = ["SearchHit", "SearchResult", "entry_search_columns", "faq_search", "i
 
 MAX_QUERY_LENGTH = 200
 EXCERPT_LENGTH = 180
-# A relaxed (typo-tolerant) hit must share at least this share of the query's pieces.
-RELAXED_MIN_COVERAGE = 0.5
+# A relaxed hit (typos, a word the entry lacks) must earn at least this share of the query's credit.
+RELAXED_MIN_SHARE = 0.3
 
 
 @dataclass
@@ -70,13 +70,7 @@ def _has(padded: str, variant: list[str], prefix: bool) -> bool:
 def _score(title_column: str, body_column: str, parsed: ParsedQuery, relaxed: bool, prefix_last: bool) -> float | None:
     title, body = f" {title_column} ", f" {body_column} "
     if relaxed:
-        pieces = parsed.all_pieces()
-        in_title = [piece for piece in pieces if f" {piece} " in title]
-        covered = len(in_title) + sum(1 for piece in pieces if piece not in in_title and f" {piece} " in body)
-        coverage = covered / len(pieces) if pieces else 0
-        if coverage < RELAXED_MIN_COVERAGE:
-            return None
-        return 0.5 * (coverage + len(in_title) / len(pieces))
+        return _score_relaxed(title_column, title, body, parsed)
     required = parsed.required
     title_hits = body_hits = 0
     matched_title_pieces = 0
@@ -97,6 +91,31 @@ def _score(title_column: str, body_column: str, parsed: ParsedQuery, relaxed: bo
     # Among entries whose title holds every word, the one whose title is mostly those words is the better answer.
     density = min(1.0, matched_title_pieces / max(title_column.count(" ") + 1, 1))
     return 2.0 * title_hits / n + 1.0 * body_hits / n + 0.25 * density + 0.05 * optional_hits
+
+
+def _fraction(padded: str, variant: list[str]) -> float:
+    return sum(1 for piece in variant if f" {piece} " in padded) / len(variant)
+
+
+def _score_relaxed(title_column: str, title: str, body: str, parsed: ParsedQuery) -> float | None:
+    """Partial credit per word (a typo keeps most of a word's pieces; a word the entry lacks gives none).
+
+    At most 1.0, below any strict match. None when too little of the query matches.
+    """
+    required = parsed.required
+    credit = 0.0
+    title_pieces = 0
+    for word in required:
+        in_title = max(_fraction(title, variant) for variant in word.variants)
+        in_body = max(_fraction(body, variant) for variant in word.variants)
+        credit += max(in_title, 0.5 * in_body)
+        if in_title:
+            title_pieces += max(len(v) for v in word.variants)
+    share = credit / len(required)
+    if share < RELAXED_MIN_SHARE:
+        return None
+    density = min(1.0, title_pieces / max(title_column.count(" ") + 1, 1))
+    return 0.9 * share + 0.1 * density
 
 
 _SAFE_TERM = re.compile(r"\S+")
@@ -161,13 +180,14 @@ def faq_search(
     prefix_last = bool(query) and not query[-1].isspace()
     k = max(limit * 4, 40)
     k = max(limit * 3, 30)
+    relaxed_k = max(limit * 10, 100)
     scored: list[tuple[float, int, int, int]] = []
     seen: set[int] = set()
     for relaxed in (False, True):
         groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
         if not groups or not groups[0]:
             continue
-        ids, total = engine.candidates(groups, filters, k)
+        ids, total = engine.candidates(groups, filters, relaxed_k if relaxed else k)
         ids = [pk for pk in ids if pk not in seen]
         columns = {
             pk: (title, body, usage)
@@ -183,7 +203,7 @@ def faq_search(
             if score is None:
                 continue
             seen.add(pk)
-            scored.append((score, usage, -position - (k if relaxed else 0), pk))
+            scored.append((score, usage, -position - (relaxed_k if relaxed else 0), pk))
         if not relaxed:
             result.total = total
         if len(scored) >= limit:

@@ -34,7 +34,8 @@ class Piece:
 def match_groups(parsed: ParsedQuery, *, relaxed: bool, prefix_last: bool) -> list[list[list[Piece]]]:
     """AND of groups, each an OR of phrases (piece sequences); relaxed: one OR group of single pieces."""
     if relaxed:
-        return [[[Piece(piece)] for piece in parsed.all_pieces()]]
+        pieces = {piece for word in parsed.required for variant in word.variants for piece in variant}
+        return [[[Piece(piece)] for piece in sorted(pieces)]]
     groups = []
     required = parsed.required
     for word in required:

@@ -1,0 +1,75 @@
+"""Shared set-up of the knowledge-base benches: a throwaway database with the shared corpus imported.
+
+SQLite in a temporary folder by default; `--database-url postgres://...` uses
+PostgreSQL (the database is dropped and re-created: give it a bench-only name).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def django_setup(database_url: str | None) -> None:
+    os.environ["DASAN_VAR_DIR"] = tempfile.mkdtemp(prefix="kb-bench-")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+        _recreate_postgres(database_url)
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _recreate_postgres(database_url: str) -> None:
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1].split("?")[0]
+    if not name.startswith(("bench", "dasan_kb_bench")):
+        raise SystemExit(f"refusing to drop {name!r}: use a database whose name starts with 'bench'")
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def corpus_path() -> Path:
+    from django.conf import settings
+
+    path = Path(settings.SHARED_DIR) / "data" / "ds120_faq.csv"
+    if not path.exists():
+        raise SystemExit(f"shared corpus not found at {path}: the benches need ../shared/data")
+    return path
+
+
+def import_corpus() -> float:
+    """Import the shared corpus; returns the seconds it took."""
+    from knowledgebase.importing import faq_import_file
+
+    started = time.perf_counter()
+    report = faq_import_file(path=corpus_path())
+    took = time.perf_counter() - started
+    if not report.applied:
+        raise SystemExit(f"corpus import failed: {report.summary()}")
+    return took
+
+
+def seed_synonyms() -> None:
+    from knowledgebase.demo import DEMO_SYNONYMS
+    from knowledgebase.models import Synonym
+    from knowledgebase.services import synonym_save
+
+    for terms in DEMO_SYNONYMS:
+        synonym_save(synonym=Synonym(terms=terms))
