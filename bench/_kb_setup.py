@@ -25,6 +25,11 @@ def django_setup(database_url: str | None) -> None:
         os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    # Production-like: DEBUG off (no query log kept in memory), plain HTTP for the test client.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else-0123456789")
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
     import django
 
     django.setup()

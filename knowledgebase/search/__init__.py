@@ -25,6 +25,8 @@ MAX_QUERY_LENGTH = 200
 EXCERPT_LENGTH = 180
 # A relaxed hit (typos, a word the entry lacks) must earn at least this share of the query's credit.
 RELAXED_MIN_SHARE = 0.3
+# ... and is tried only when the exact pass found fewer entries than this.
+RELAXED_BELOW = 3
 
 
 @dataclass
@@ -187,7 +189,7 @@ def faq_search(
         groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
         if not groups or not groups[0]:
             continue
-        ids, total = engine.candidates(groups, filters, relaxed_k if relaxed else k)
+        ids, total = engine.candidates(groups, filters, relaxed_k if relaxed else k, count=not relaxed)
         ids = [pk for pk in ids if pk not in seen]
         columns = {
             pk: (title, body, usage)
@@ -206,7 +208,8 @@ def faq_search(
             scored.append((score, usage, -position - (relaxed_k if relaxed else 0), pk))
         if not relaxed:
             result.total = total
-        if len(scored) >= limit:
+        # The relaxed pass (typos, a word the entry lacks) is for when the exact one found next to nothing.
+        if len(scored) >= min(limit, RELAXED_BELOW):
             break
     result.total = max(result.total, len(scored))
     scored.sort(key=lambda item: (round(item[0], 6), item[1], item[2]), reverse=True)

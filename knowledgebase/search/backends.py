@@ -35,7 +35,9 @@ def match_groups(parsed: ParsedQuery, *, relaxed: bool, prefix_last: bool) -> li
     """AND of groups, each an OR of phrases (piece sequences); relaxed: one OR group of single pieces."""
     if relaxed:
         pieces = {piece for word in parsed.required for variant in word.variants for piece in variant}
-        return [[[Piece(piece)] for piece in sorted(pieces)]]
+        # One syllable alone (이, 많) matches a large share of any corpus: leave it out when there is more.
+        longer = {piece for piece in pieces if len(piece) > 1}
+        return [[[Piece(piece)] for piece in sorted(longer or pieces)]]
     groups = []
     required = parsed.required
     for word in required:
@@ -59,8 +61,10 @@ class SearchBackend:
     def remove(self, ids: Sequence[int]) -> None:
         raise NotImplementedError
 
-    def candidates(self, groups: list[list[list[Piece]]], filters: Filters, k: int) -> tuple[list[int], int]:
-        """Up to k entry ids, best first, and how many entries match in all."""
+    def candidates(
+        self, groups: list[list[list[Piece]]], filters: Filters, k: int, count: bool = True
+    ) -> tuple[list[int], int]:
+        """Up to k entry ids, best first, and how many entries match in all (when `count`)."""
         raise NotImplementedError
 
     @staticmethod
@@ -113,7 +117,7 @@ class SQLiteBackend(SearchBackend):
                 marks = ",".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
 
-    def candidates(self, groups, filters, k):
+    def candidates(self, groups, filters, k, count=True):
         expression = self._expression(groups)
         where, params = self._filter_sql(filters)
         # MATERIALIZED keeps SQLite from probing the FTS table once per entry row.
@@ -129,9 +133,11 @@ class SQLiteBackend(SearchBackend):
             )
             ids = [row[0] for row in cursor.fetchall()]
             total = len(ids)
-            if total == k:
+            if total == k and count:
+                # Counting needs no bm25: the cheaper plain match.
                 cursor.execute(
-                    matched + f"SELECT COUNT(*) FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where}",  # noqa: S608
+                    f"SELECT COUNT(*) FROM {FTS_TABLE} f JOIN {TABLE} e ON e.id = f.rowid "  # noqa: S608
+                    f"WHERE {FTS_TABLE} MATCH %s{where}",
                     [expression, *params],
                 )
                 total = cursor.fetchone()[0]
@@ -165,7 +171,7 @@ class PostgreSQLBackend(SearchBackend):
     def remove(self, ids: Sequence[int]) -> None:
         """The vector lives in the entry's own row: nothing to do."""
 
-    def candidates(self, groups, filters, k):
+    def candidates(self, groups, filters, k, count=True):
         expression = self._expression(groups)
         where, params = self._filter_sql(filters)
         with connection.cursor() as cursor:
@@ -177,7 +183,7 @@ class PostgreSQLBackend(SearchBackend):
             )
             ids = [row[0] for row in cursor.fetchall()]
             total = len(ids)
-            if total == k:
+            if total == k and count:
                 cursor.execute(
                     f"SELECT COUNT(*) FROM {TABLE} e, to_tsquery('simple', %s) q "  # noqa: S608
                     f"WHERE e.search_vector @@ q{where}",
