@@ -135,9 +135,10 @@ class SQLiteBackend(SearchBackend):
             total = len(ids)
             if total == k and count:
                 # Counting needs no bm25: the cheaper plain match.
+                # IN (subquery) makes SQLite run the match once, not probe it per entry row.
                 cursor.execute(
-                    f"SELECT COUNT(*) FROM {FTS_TABLE} f JOIN {TABLE} e ON e.id = f.rowid "  # noqa: S608
-                    f"WHERE {FTS_TABLE} MATCH %s{where}",
+                    f"SELECT COUNT(*) FROM {TABLE} e WHERE e.id IN "  # noqa: S608
+                    f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s){where}",
                     [expression, *params],
                 )
                 total = cursor.fetchone()[0]
