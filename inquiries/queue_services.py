@@ -325,7 +325,7 @@ def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool =
 def _agent_status_locked(agent: AbstractBaseUser, at: datetime | None = None) -> AgentStatus:
     # A first-seen agent has been offline "since" the event that names them.
     status, _created = AgentStatus.objects.get_or_create(agent=agent, defaults={"since": at or timezone.now()})
-    return AgentStatus.objects.select_for_update().select_related("wrap_call").get(pk=status.pk)
+    return AgentStatus.objects.select_for_update(of=("self",)).select_related("wrap_call").get(pk=status.pk)
 
 
 def _agent_transition(status: AgentStatus, to_state: str, at: datetime, source: str) -> AgentStatus:

@@ -62,6 +62,14 @@ def _child_setup(django_db_blocker):
     django_db_blocker.unblock()  # the child serves requests; pytest's guard is for test code
     for connection in connections.all():
         connection.close()
+    # The fork copies asgiref's one-thread executor but not its thread: after
+    # an async test in the parent started that thread, every thread-sensitive
+    # sync_to_async outside a request (websocket consumers) waited forever.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
 
 
 @pytest.fixture(scope="session")
