@@ -127,16 +127,11 @@ def test_followup_close_writes_history_and_cannot_close_twice(agent, category, p
 
 @pytest.mark.django_db
 def test_publish_happens_only_after_commit(plain_call, agent, legal_service, django_capture_on_commit_callbacks):
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
+    from callcenter import realtime
 
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"referrals.service.{legal_service.pk}", channel)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.referral_create(call=plain_call, service=legal_service, reason="법률 상담", consent=True, actor=agent)
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1  # one referral.created, held until the commit
+    assert realtime.counters["sent"] == 0
     callbacks[0]()
-    message = async_to_sync(layer.receive)(channel)
-    assert message["event"] == "referral.created"
-    async_to_sync(layer.group_discard)(f"referrals.service.{legal_service.pk}", channel)
+    assert realtime.counters["sent"] == 1 and realtime.counters["failed"] == 0
