@@ -8,7 +8,9 @@ from django.contrib.auth import get_user_model
 
 from callcenter.demo import user_seed
 from callcenter.permissions import Role
-from referrals.models import Open311ApiKey, Service
+from inquiries.models import Call
+from referrals.models import Open311ApiKey, Referral, Service
+from referrals.services import referral_create
 
 # Demo only: printed by `make run`; never use these outside a demo machine.
 DEMO_LOGINS = [
@@ -168,8 +170,29 @@ def seed() -> list[str]:
     for username, slug in MEMBERS.items():
         Service.objects.get(slug=slug).members.add(User.objects.get(username=username))
     Open311ApiKey.objects.get_or_create(key=DEMO_OPEN311_KEY, defaults={"name": "Demo Open311 client"})
+    referral_line = _demo_referral()
     return [
+        referral_line,
         f"services: {created_services} created" if created_services else "services: up to date",
         f"partner users: {len(created_users)} created" if created_users else "partner users: up to date",
         f"Open311 demo api_key: {DEMO_OPEN311_KEY}",
     ]
+
+
+def _demo_referral() -> str:
+    """The centre's own example (DOMAIN.md §3): the apartment-cooperative fraud call,
+    referred to the Dasan Plaza legal counsel, so the legal desk is not empty."""
+    call = Call.objects.filter(client_request_id="demo-4").first()
+    if call is None:
+        return "referrals: no demo call to refer"
+    if Referral.objects.filter(call=call).exists():
+        return "referrals: up to date"
+    referral_create(
+        call=call,
+        service=Service.objects.get(slug="dasan-plaza-legal"),
+        reason="70대 어르신, 아파트 조합 사기로 노후자금 피해. 무료법률상담 연결 요청.",
+        consent=True,
+        actor=call.agent,
+        callback_preference="평일 오후 2시 이후",
+    )
+    return "referrals: 1 created"

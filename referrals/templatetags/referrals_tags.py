@@ -15,3 +15,14 @@ def referral_services():
 @register.simple_tag
 def referral_priorities():
     return Referral.Priority.choices
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A status or follow-up outcome code in the UI language (history rows)."""
+    from referrals.models import FollowUp, Status
+
+    for choices in (Status, FollowUp.Outcome):
+        if value in choices.values:
+            return str(choices(value).label)
+    return value

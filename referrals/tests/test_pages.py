@@ -108,3 +108,31 @@ def test_console_has_the_referral_panel(client, agent, legal_service):
     text = client.get("/console/").content.decode()
     assert 'id="referral-form"' in text and "다산플라자 무료법률상담" in text
     assert "js/referrals_console.js" in text
+
+
+def test_admin_manages_services_and_open311_keys(client, admin_user, legal_service):
+    client.force_login(admin_user)
+    for url in (
+        "/admin/referrals/service/",
+        f"/admin/referrals/service/{legal_service.pk}/change/",
+        "/admin/referrals/open311apikey/add/",
+        "/admin/referrals/referral/",
+    ):
+        assert client.get(url).status_code == 200, url
+    response = client.post(
+        "/admin/referrals/open311apikey/add/", {"name": "서울 앱", "key": "k-123456", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    from referrals.models import Open311ApiKey
+
+    assert Open311ApiKey.objects.filter(name="서울 앱", key="k-123456").exists()
+
+
+def test_history_shows_status_names_in_the_ui_language(client, legal_partner, legal_service, agent, category):
+    from referrals.services import referral_transition
+
+    referral = ReferralFactory(service=legal_service, call__agent=agent, call__category=category)
+    referral_transition(referral=referral, actor=legal_partner, to="accepted")
+    client.force_login(legal_partner)
+    text = client.get(f"/referrals/{referral.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "신규 → 접수됨" in text
