@@ -208,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.Status",
+        "FollowUpStatusEnum": "referrals.models.FollowUp.Status",
+    },
 }
 
 # --- Security (production) ----------------------------------------------------
@@ -224,6 +228,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Service level threshold T in seconds ("80/20": 80% answered within 20 s).
 SERVICE_LEVEL_THRESHOLD_SECONDS = int(os.environ.get("SERVICE_LEVEL_THRESHOLD_SECONDS", "20"))
 SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
+# Wallboard pushes: the first change goes out at once, then at most one push
+# per window (seconds); 0.25 is about four a second (inquiries/queue_services.py).
+WALLBOARD_COALESCE_SECONDS = float(os.environ.get("WALLBOARD_COALESCE_SECONDS", "0.25"))
 # Referrals: hours the centre has to call the citizen back once a service completes a case.
 REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
 
