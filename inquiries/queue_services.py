@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,8 +40,6 @@ from knowledgebase.models import Category
 
 WALLBOARD_GROUP = "wallboard"
 QUEUE_GROUP = "queue"
-# A burst of events becomes at most one push per window (leading edge at once).
-COALESCE_SECONDS = 0.25
 
 EVENT_TYPES = (
     "call.offered",
@@ -90,9 +89,12 @@ def _publish_floor() -> None:
     """After commit: the wallboards' and the consoles' queue figures."""
     from inquiries import stats  # stats reads the models this module writes
 
+    # A burst of events becomes at most one push per window (the first at once),
+    # its figures computed once when it is sent.
+    window = settings.WALLBOARD_COALESCE_SECONDS
     transaction.on_commit(_bump_generation)
-    realtime.publish("update", stats.wallboard_stats_fresh, groups=[WALLBOARD_GROUP], coalesce=COALESCE_SECONDS)
-    realtime.publish("queue", stats.queue_summary, groups=[QUEUE_GROUP], coalesce=COALESCE_SECONDS)
+    realtime.publish("update", stats.wallboard_stats_fresh, groups=[WALLBOARD_GROUP], coalesce=window)
+    realtime.publish("queue", stats.queue_summary, groups=[QUEUE_GROUP], coalesce=window)
 
 
 # --- phone events ---------------------------------------------------------------

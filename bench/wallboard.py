@@ -1,0 +1,385 @@
+"""The live wallboard under load, and the cost of one statistics refresh.
+
+    .venv/bin/python bench/wallboard.py                       # N = 10, 100, 500; 60 s each
+    .venv/bin/python bench/wallboard.py --duration 20 --sockets 10,100
+
+Part 1, fan-out: daphne with PostgreSQL and Redis; N supervisor sockets on
+/ws/wallboard/ while the phone system POSTs call.offered events at 10 per
+second. For every event and every socket: the time from the POST to the first
+update that reflects it (an update reflects event i when its offered_today has
+counted it). Events never reflected at a socket by the end (plus a grace
+period) are lost. Server CPU = the daphne process's CPU seconds over the wall
+time of the load (1.0 = one core). Two designs in the same run:
+  product  coalesced pushes (window 0.25 s: ≤ 4/s; --windows adds others)
+           through the Redis pub/sub layer, figures computed once per push
+           and encoded once for every socket;
+  naive    one push per event through Channels' default Redis layer, each
+           consumer encoding its own JSON (bench/_wallboard_naive.py).
+
+Part 2, history: one wallboard_stats() with 10,000 and with 1,000,000 calls in
+the queue table (today ~5,000 of them), PostgreSQL. Goal: ratio under 1.5.
+
+Loops are bounded; daphne runs on a free port and is stopped on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import http.client
+import json
+import os
+import statistics
+import struct
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from datetime import UTC
+
+from _common import (
+    BENCH_DIR,
+    DEFAULT_DATABASE_HOST,
+    DEFAULT_REDIS_HOST,
+    bench_env,
+    daphne,
+    django_setup,
+    ensure_database,
+    manage,
+    percentile,
+    print_table,
+)
+
+DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard"
+HISTORY_DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard_history"
+REDIS_URL = f"{DEFAULT_REDIS_HOST}/5"
+RATE = 10.0  # events per second
+GRACE = 15.0  # seconds to wait for the last updates after the last POST
+
+
+# --- a minimal websocket client (server frames are unmasked text) ---------------------------
+class MiniSocket:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def connect(cls, port: int, path: str, cookie: str) -> MiniSocket:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                f"Cookie: {cookie}\r\n\r\n"
+            ).encode()
+        )
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise RuntimeError(f"websocket refused: {head[:80]!r}")
+        return cls(reader, writer)
+
+    async def receive(self) -> str | None:
+        """The next text message; None when the socket closes."""
+        chunks = []
+        while True:
+            first, second = await self.reader.readexactly(2)
+            opcode, length = first & 0x0F, second & 0x7F
+            if length == 126:
+                (length,) = struct.unpack("!H", await self.reader.readexactly(2))
+            elif length == 127:
+                (length,) = struct.unpack("!Q", await self.reader.readexactly(8))
+            payload = await self.reader.readexactly(length)
+            if opcode == 0x8:
+                return None
+            if opcode in (0x9, 0xA):  # ping/pong: daphne does not ping by default
+                continue
+            chunks.append(payload)
+            if first & 0x80:
+                return b"".join(chunks).decode()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+# --- part 1: fan-out -----------------------------------------------------------------------
+@dataclass
+class Watcher:
+    """One socket: when it first saw each event reflected."""
+
+    seen_upto: int = 0
+    latencies: list[float] = field(default_factory=list)
+    updates: int = 0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+
+def post_events(port: int, token: str, count: int, sent_at: list[float], base_offered: int, stop: threading.Event):
+    """POST `count` call.offered events at RATE per second (open loop), recording send times."""
+    from datetime import datetime, timedelta
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    start = time.monotonic()
+    stamp = f"{time.time_ns():x}"
+    for i in range(count):
+        if stop.is_set():
+            return
+        due = start + i / RATE
+        delay = due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        body = {
+            "event": "call.offered",
+            "call_id": f"bench-{stamp}-{i}",
+            "at": (datetime.now(UTC) - timedelta(seconds=1)).isoformat(),
+            "caller_number": "010-2345-6789",
+            "queue": "general",
+        }
+        sent_at[i] = time.monotonic()
+        connection.request(
+            "POST",
+            "/api/cti/events/",
+            body=json.dumps(body),
+            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        )
+        response = connection.getresponse()
+        response.read()
+        if response.status != 201:
+            print(f"  event {i}: HTTP {response.status}", file=sys.stderr)
+
+
+async def run_case(*, port: int, pid: int, token: str, cookie: str, sockets: int, duration: float) -> dict:
+    count = int(duration * RATE)
+    watchers = [Watcher() for _ in range(sockets)]
+    clients: list[MiniSocket] = []
+    snapshots: list[int] = []
+    for start in range(0, sockets, 50):  # connect in waves of 50
+        batch = await asyncio.gather(
+            *[MiniSocket.connect(port, "/ws/wallboard/", cookie) for _ in range(start, min(sockets, start + 50))]
+        )
+        for client in batch:
+            first = json.loads(await asyncio.wait_for(client.receive(), 60))
+            snapshots.append(first["stats"]["offered_today"])
+        clients.extend(batch)
+    base = max(snapshots)
+    sent_at = [0.0] * count
+
+    async def listen(client: MiniSocket, watcher: Watcher) -> None:
+        while True:
+            text = await client.receive()
+            if text is None:
+                return
+            now = time.monotonic()
+            message = json.loads(text)
+            if message.get("type") != "update":
+                continue
+            watcher.updates += 1
+            reflected = min(message["stats"]["offered_today"] - base, count)
+            while watcher.seen_upto < reflected:
+                sent = sent_at[watcher.seen_upto]
+                if sent:
+                    watcher.latencies.append(now - sent)
+                watcher.seen_upto += 1
+
+    listeners = [asyncio.ensure_future(listen(c, w)) for c, w in zip(clients, watchers, strict=True)]
+    stop = threading.Event()
+    cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
+    poster = threading.Thread(target=post_events, args=(port, token, count, sent_at, base, stop), daemon=True)
+    poster.start()
+    while poster.is_alive():
+        await asyncio.sleep(0.2)
+    cpu_load, wall_load = cpu_seconds(pid) - cpu_before, time.monotonic() - wall_before
+    deadline = time.monotonic() + GRACE
+    while time.monotonic() < deadline and any(w.seen_upto < count for w in watchers):
+        await asyncio.sleep(0.2)
+    for listener in listeners:
+        listener.cancel()
+    for client in clients:
+        client.close()
+    await asyncio.sleep(0.5)
+    latencies = [value * 1000 for w in watchers for value in w.latencies]
+    expected = count * sockets
+    return {
+        "latencies": latencies,
+        "lost": expected - len(latencies),
+        "expected": expected,
+        "updates_per_socket": statistics.mean(w.updates for w in watchers),
+        "cpu": cpu_load / wall_load,
+    }
+
+
+def fanout(sockets_list: list[int], duration: float, windows: list[float]) -> list[list]:
+    env = bench_env(database_url=DATABASE_URL, redis_url=REDIS_URL, channel_prefix="bench_wall")
+    ensure_database(DATABASE_URL, recreate=True)
+    manage("migrate", "--noinput", env=env)
+    manage("seed_demo", env=env)
+    django_setup(env)
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.get(username="supervisor1")
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    cookie = f"sessionid={session.session_key}"
+    token = Token.objects.get(user__username="pbx").key
+    from django.db import connections
+
+    connections.close_all()
+
+    rows = []
+    designs = [
+        (f"product {window:g} s", "callcenter.asgi:application", {**env, "WALLBOARD_COALESCE_SECONDS": str(window)})
+        for window in windows
+    ]
+    designs.append(
+        ("naive", "_wallboard_naive:application", {**env, "PYTHONPATH": f"{BENCH_DIR}{os.pathsep}{env['PYTHONPATH']}"})
+    )
+    for sockets in sockets_list:
+        for name, app, design_env in designs:
+            with daphne(design_env, app=app) as server:
+                result = asyncio.run(
+                    run_case(
+                        port=server.port,
+                        pid=server.proc.pid,
+                        token=token,
+                        cookie=cookie,
+                        sockets=sockets,
+                        duration=duration,
+                    )
+                )
+            lat = result["latencies"]
+            rows.append(
+                [
+                    sockets,
+                    name,
+                    round(percentile(lat, 50)) if lat else "-",
+                    round(percentile(lat, 95)) if lat else "-",
+                    round(percentile(lat, 99)) if lat else "-",
+                    f"{result['lost']} of {result['expected']}",
+                    f"{result['updates_per_socket']:.0f}",
+                    f"{result['cpu']:.2f}",
+                ]
+            )
+            print(f"  N={sockets} {name}: done", flush=True)
+    return rows
+
+
+# --- part 2: history ------------------------------------------------------------------------
+def history(repeats: int) -> list[list]:
+    env = bench_env(database_url=HISTORY_DATABASE_URL, channel_prefix="bench_wall_hist")
+    ensure_database(HISTORY_DATABASE_URL, recreate=True)
+    manage("migrate", "--noinput", env=env)
+    django_setup(env)
+    from django.db import connection
+
+    from inquiries import stats
+
+    def fill(total: int, *, today: int) -> None:
+        """Calls up to `total`: `today` of them today, the rest spread over two years before."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM inquiries_queuecall")
+            have = cursor.fetchone()[0]
+            if not have:
+                cursor.execute(
+                    """
+                    INSERT INTO inquiries_queuecall (call_id, caller_number, language, queue, status, offered_at,
+                        answered_at, ended_at, wait_seconds, talk_seconds, handle_seconds, transfers, category_id)
+                    SELECT 'today-' || g, '01012345678', 'ko', 'general',
+                           CASE WHEN g %% 20 = 0 THEN 'abandoned' WHEN g %% 50 = 1 THEN 'waiting' ELSE 'ended' END,
+                           t,
+                           CASE WHEN g %% 20 = 0 OR g %% 50 = 1 THEN NULL ELSE t + interval '15 s' END,
+                           CASE WHEN g %% 50 = 1 THEN NULL ELSE t + interval '200 s' END,
+                           15 + g %% 30, 180, 210, 0, 1 + g %% 10
+                    FROM (SELECT g, now() - (g %% 600) * interval '1 minute' AS t FROM generate_series(1, %s) g) s
+                    """,
+                    [today],
+                )
+            old_have = max(0, have - today)  # old calls already there
+            start, old = old_have, total - today - old_have
+            cursor.execute(
+                """
+                INSERT INTO inquiries_queuecall (call_id, caller_number, language, queue, status, offered_at,
+                    answered_at, ended_at, wait_seconds, talk_seconds, handle_seconds, transfers, category_id)
+                SELECT 'old-' || g, '01012345678', 'ko', 'general', 'ended',
+                       t, t + interval '20 s', t + interval '200 s', 20, 180, 210, 0, 1 + g %% 10
+                FROM (
+                    SELECT g,
+                        now() - interval '1 day' - (g %% 730) * interval '1 day' - (g %% 660) * interval '1 minute' AS t
+                    FROM generate_series(%s, %s) g
+                ) s
+                """,
+                [start + 1, start + old],
+            )
+            cursor.execute("ANALYZE inquiries_queuecall")
+
+    def measure() -> tuple[float, float]:
+        stats._daily_cache.clear()
+        started = time.perf_counter()
+        stats.wallboard_stats()
+        cold = time.perf_counter() - started
+        stats.wallboard_stats()  # warm-up
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            stats.wallboard_stats()
+            times.append(time.perf_counter() - started)
+        return cold * 1000, statistics.median(times) * 1000
+
+    rows = []
+    for total in (10_000, 1_000_000):
+        fill(total, today=5_000)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM inquiries_queuecall")
+            have = cursor.fetchone()[0]
+        cold, warm = measure()
+        rows.append([f"{have:,}", round(warm, 1), round(cold, 1)])
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of events per case (default 60)")
+    parser.add_argument("--sockets", default="10,100,500", help="socket counts, comma-separated")
+    parser.add_argument("--repeats", type=int, default=30, help="statistics refreshes timed per size")
+    parser.add_argument(
+        "--windows",
+        default="0.25",
+        help="coalescing windows of the product design to measure (seconds, comma-separated)",
+    )
+    parser.add_argument("--skip-fanout", action="store_true")
+    parser.add_argument("--skip-history", action="store_true")
+    args = parser.parse_args()
+    print(f"wallboard bench: {args.duration:g} s at {RATE:g} events/s per case; sockets {args.sockets}", flush=True)
+    if not args.skip_history:
+        rows = history(args.repeats)
+        print_table(
+            ["calls in table", "refresh ms (median)", "first refresh ms (daily caches cold)"],
+            rows,
+            title="One statistics refresh (wallboard_stats) by history size, PostgreSQL",
+        )
+        print(f"ratio 1M / 10k: {rows[1][1] / rows[0][1]:.2f} (goal < 1.5)", flush=True)
+    if not args.skip_fanout:
+        sockets = [int(n) for n in args.sockets.split(",")]
+        rows = fanout(sockets, args.duration, [float(w) for w in args.windows.split(",")])
+        print_table(
+            ["sockets", "design", "p50 ms", "p95 ms", "p99 ms", "lost", "updates/socket", "server CPU (cores)"],
+            rows,
+            title="POST to the first update reflecting it, at every socket (daphne + Redis + PostgreSQL)",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
