@@ -135,10 +135,10 @@ class SQLiteBackend(SearchBackend):
             total = len(ids)
             if total == k and count:
                 # Counting needs no bm25: the cheaper plain match.
-                # IN (subquery) makes SQLite run the match once, not probe it per entry row.
+                # Driven from the match (materialized), each entry looked up by key: no scan, no bm25.
                 cursor.execute(
-                    f"SELECT COUNT(*) FROM {TABLE} e WHERE e.id IN "  # noqa: S608
-                    f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s){where}",
+                    f"WITH m AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "  # noqa: S608
+                    f"SELECT COUNT(*) FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where}",
                     [expression, *params],
                 )
                 total = cursor.fetchone()[0]

@@ -105,6 +105,25 @@ STOPWORDS = {
 }  # fmt: skip
 
 
+# Endings of a spoken predicate (나왔어요, 고장났는데, 신청하세요): the word says what happened to the
+# thing asked about, rarely the thing itself, so it is optional when the query has other words.
+PREDICATE_ENDINGS = (
+    "어요",
+    "아요",
+    "해요",
+    "에요",
+    "예요",
+    "세요",
+    "나요",
+    "까요",
+    "니다",
+    "는데",
+    "어서",
+    "려면",
+    "려고",
+)
+
+
 def normalize(text: str) -> str:
     """NFKC, lower case, control characters to spaces."""
     return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text or "")).lower()
@@ -255,7 +274,11 @@ def parse_query(query: str, synonyms: dict[str, list[str]] | None = None) -> Par
             if pieces and pieces not in variants:
                 variants.append(pieces)
         if variants:
-            optional = token in STOPWORDS or (stripped in STOPWORDS if stripped else False)
+            optional = (
+                token in STOPWORDS
+                or (stripped in STOPWORDS if stripped else False)
+                or (len(token) >= 3 and token.endswith(PREDICATE_ENDINGS))
+            )
             words.append(QueryWord(text=token, variants=variants, optional=optional))
     return ParsedQuery(words=words)
 
