@@ -19,6 +19,27 @@ class PhoneNumberField(serializers.CharField):
             raise serializers.ValidationError(exc.messages) from exc
 
 
+class FAQEntryIdsField(serializers.ListField):
+    """A list of FAQ entry ids, looked up in one query (not one per id)."""
+
+    child = serializers.IntegerField(min_value=1)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("error_messages", {"max_length": _("Link at most 20 FAQ entries to a call.")})
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        ids = list(dict.fromkeys(super().to_internal_value(data)))
+        entries = FAQEntry.objects.in_bulk(ids)
+        unknown = [pk for pk in ids if pk not in entries]
+        if unknown:
+            raise serializers.ValidationError(
+                [_("Unknown FAQ entry {pk_value}.").format(pk_value=pk) for pk in unknown]
+            )
+        return [entries[pk] for pk in ids]
+
+
 class CallInputSerializer(serializers.Serializer):
     caller_number = PhoneNumberField(
         max_length=40,
@@ -61,18 +82,10 @@ class CallInputSerializer(serializers.Serializer):
         required=False,
         help_text=_("Supervisors and admins may log on behalf of an agent; others log as themselves."),
     )
-    faq_entries = serializers.PrimaryKeyRelatedField(
-        many=True,
-        queryset=FAQEntry.objects.all(),
+    faq_entries = FAQEntryIdsField(
         required=False,
         help_text=_("Ids of the knowledge-base entries used to answer the call; each counts one use."),
-        error_messages={"does_not_exist": _("Unknown FAQ entry {pk_value}.")},
     )
-
-    def validate_faq_entries(self, value):
-        if len(value) > 20:
-            raise serializers.ValidationError(_("Link at most 20 FAQ entries to a call."))
-        return value
 
     def validate(self, attrs):
         started, ended = attrs.get("started_at"), attrs.get("ended_at")

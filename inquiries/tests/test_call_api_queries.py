@@ -83,11 +83,6 @@ def test_a_linked_faq_entry_stays_within_its_query_budget(token_client, category
     assert response.json()["faq_entries"] == ids
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CallInputSerializer.faq_entries (PrimaryKeyRelatedField many=True) looks up each id with its own "
-    "query; one filter(pk__in=...) would make the count flat. Remove this mark when fixed.",
-)
 def test_five_linked_faq_entries_cost_no_more_queries_than_one(token_client, category, django_assert_max_num_queries):
     Caller.objects.create(number="01023456789")
     ids = faq_entries(category, 5)
