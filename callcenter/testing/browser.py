@@ -33,6 +33,10 @@ def chromium_available() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    # Browser tests run last: sync Playwright keeps an event loop in the main
+    # thread for the session, and pytest-asyncio tests after it would fail
+    # with "Runner.run() cannot be called from a running event loop".
+    items.sort(key=lambda item: "browser" in item.keywords)
     if chromium_available():
         return
     required = os.environ.get("REQUIRE_BROWSER") == "1"
