@@ -15,6 +15,7 @@ search, serializer; no network), the baseline runs django-helpdesk's search
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -139,6 +140,8 @@ def main() -> None:
     import_seconds = import_corpus()
     seed_synonyms()
     print(f"Search latency ({connection.vendor}), {len(QUERIES)} queries x {args.rounds} rounds per size")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine load average at start (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     print(f"corpus import (2,199 entries through the service layer): {import_seconds:.1f} s")
     print()
     header = ["ours p50", "ours p95", "icontains p50", "icontains p95", "p95 ratio"]
