@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from referrals import services
 from referrals.routing import websocket_urlpatterns
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.loops import in_own_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,6 +25,7 @@ async def connect(user):
 
 
 @pytest.mark.parametrize("who", ["phone_system", "anonymous"])
+@in_own_loop
 async def test_role_refused_with_4403(who, phone_system):
     user = AnonymousUser() if who == "anonymous" else phone_system
     communicator = await connect(user)
@@ -32,6 +34,7 @@ async def test_role_refused_with_4403(who, phone_system):
     await communicator.disconnect()
 
 
+@in_own_loop
 async def test_partner_snapshot_has_only_their_open_referrals(
     legal_partner, legal_service, water_service, agent, category
 ):
@@ -51,6 +54,7 @@ async def test_partner_snapshot_has_only_their_open_referrals(
     await communicator.disconnect()
 
 
+@in_own_loop
 async def test_a_new_referral_appears_live_for_its_service_only(
     legal_partner, water_partner, legal_service, agent, plain_call
 ):
@@ -78,6 +82,7 @@ async def test_a_new_referral_appears_live_for_its_service_only(
         await communicator.disconnect()
 
 
+@in_own_loop
 async def test_staff_hear_followups_due(agent, legal_partner, legal_service, category):
     referral = await database_sync_to_async(ReferralFactory)(
         service=legal_service, status="scheduled", created_by=agent, call__agent=agent, call__category=category
@@ -96,6 +101,7 @@ async def test_staff_hear_followups_due(agent, legal_partner, legal_service, cat
     await staff.disconnect()
 
 
+@in_own_loop
 async def test_urgent_referral_reaches_the_wallboard_group(agent, call, legal_service):
     from channels.layers import get_channel_layer
 
