@@ -128,3 +128,32 @@ def test_another_services_referral_is_not_found_on_the_desk(
     login(page, live_server_url, "water1", "pw-water1-x")
     response = page.goto(f"{live_server_url}/referrals/{other.pk}/")
     assert response.status == 404
+
+
+def test_refer_after_saving_by_keyboard_and_consent_is_required(
+    fresh_sync_executor, page, live_server_url, make_user, reference_data
+):
+    make_user(Role.AGENT, username="agent2", password="pw-agent2-x")
+    ServiceFactory(slug="waterworks", name_ko="수도사업소", name_en="Waterworks regional offices")
+    login(page, live_server_url, "agent2", "pw-agent2-x")
+    page.wait_for_url(f"{live_server_url}/console/")
+    page.fill("#f-caller-number", "02-739-1234")
+    page.select_option("#f-category", "water")
+    page.fill("#f-summary", "단수 문의, 수도사업소 확인 필요")
+    page.press("#f-summary", "Enter")
+    page.locator("#referral-target", has_text="#").wait_for()
+
+    page.keyboard.press("Alt+r")
+    page.keyboard.press("ArrowDown")  # the first service
+    page.fill("#r-reason", "단수 원인 확인 후 회신 요청")
+    page.press("#r-reason", "Control+Enter")  # no consent answer yet
+    page.locator("#referral-form-error").wait_for()
+    assert page.locator('input[name="consent"]').first.get_attribute("aria-invalid") == "true"
+    assert Referral.objects.count() == 0
+
+    page.check("#r-consent-no")
+    page.press("#r-callback", "Enter")
+    page.locator(".toast", has_text="수도사업소").wait_for()
+    referral = Referral.objects.get()
+    assert referral.consent is False and referral.service.slug == "waterworks"
+    assert referral.call.caller.number == "027391234"
