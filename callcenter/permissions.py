@@ -6,13 +6,16 @@ functions here; none of them checks a group name itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from rest_framework.permissions import BasePermission
 
 if TYPE_CHECKING:
@@ -29,18 +32,47 @@ class Role(StrEnum):
     PHONE_SYSTEM = "phone_system"
 
 
+# Roles per user id, kept by this process for a short while: the roles query was
+# one of a logged call's twelve (bench/calls.py). A change of a user's groups, a
+# user or a group saved or deleted clears it in this process at once (the signal
+# receivers below); other processes see the change within ROLES_CACHE_SECONDS.
+# Deactivating a user takes effect at once everywhere: is_active is read from the
+# user row every request.
+ROLES_CACHE_SECONDS = 30.0
+_roles_cache: dict[Any, tuple[float, frozenset[str]]] = {}
+
+
 def roles_of(user: User) -> frozenset[str]:
-    """The user's roles, cached on the user object for the request."""
+    """The user's roles, cached on the user object for the request and per process briefly."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cached = getattr(user, "_dasan_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            names.add(Role.ADMIN)
-        cached = frozenset(names & {role.value for role in Role})
+        now = time.monotonic()
+        expires, cached = _roles_cache.get(user.pk, (0.0, None))
+        if cached is None or expires < now:
+            names = set(user.groups.values_list("name", flat=True))
+            if user.is_superuser:
+                names.add(Role.ADMIN)
+            cached = frozenset(names & {role.value for role in Role})
+            _roles_cache[user.pk] = (now + ROLES_CACHE_SECONDS, cached)
         user._dasan_roles = cached
     return cached
+
+
+def forget_roles(**kwargs: Any) -> None:
+    """Signal receiver: roles may have changed, ask the database again."""
+    _roles_cache.clear()  # role changes are rare; clearing all is simplest and always right
+
+
+post_save.connect(forget_roles, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-roles-user-saved")
+post_delete.connect(forget_roles, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-roles-user-deleted")
+post_save.connect(forget_roles, sender="auth.Group", dispatch_uid="dasan-roles-group-saved")
+post_delete.connect(forget_roles, sender="auth.Group", dispatch_uid="dasan-roles-group-deleted")
+# user.groups.add/remove/set/clear and group.user_set.* (both directions)
+m2m_changed.connect(
+    forget_roles, sender=f"{settings.AUTH_USER_MODEL}_groups", dispatch_uid="dasan-roles-groups-changed"
+)
 
 
 def has_role(user: User, *roles: Role) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time as clock
 from datetime import date, datetime, time
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 
 from callcenter import permissions
 from inquiries.models import Call, Caller
 from inquiries.phone import normalize_number
+from knowledgebase.models import Category
 
 
 def _with_relations(calls: QuerySet[Call]) -> QuerySet[Call]:
@@ -60,3 +63,33 @@ def caller_history(*, caller: Caller, limit: int = 20) -> QuerySet[Call]:
 def calls_today(*, agent: AbstractBaseUser, limit: int = 50) -> QuerySet[Call]:
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return _with_relations(Call.objects.filter(agent=agent, started_at__gte=start))[:limit]
+
+
+# Every category by slug, kept by this process for a short while: the look-up was
+# one of a logged call's queries (bench/calls.py), and categories change rarely.
+# Saving or deleting one, or a flush (post_migrate), clears it in this process at
+# once; other processes see a change within CATEGORY_CACHE_SECONDS.
+CATEGORY_CACHE_SECONDS = 60.0
+_categories: tuple[float, dict[str, Category]] = (0.0, {})
+
+
+def category_by_slug(slug: str) -> Category | None:
+    """The category with this slug (active or not), or None. The instance is
+    shared by the process's requests: read it, never change it."""
+    global _categories
+    expires, by_slug = _categories
+    if expires < clock.monotonic():
+        by_slug = {category.slug: category for category in Category.objects.all()}
+        _categories = (clock.monotonic() + CATEGORY_CACHE_SECONDS, by_slug)
+    return by_slug.get(slug)
+
+
+def forget_categories(**kwargs: object) -> None:
+    """Signal receiver: a category changed, read them again on next use."""
+    global _categories
+    _categories = (0.0, {})
+
+
+post_save.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-saved")
+post_delete.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-deleted")
+post_migrate.connect(forget_categories, dispatch_uid="dasan-categories-flushed")

@@ -41,14 +41,11 @@ def caller_get_or_create(*, number: str) -> Caller:
 
 
 def _call_by_request_id(client_request_id: str) -> Call | None:
-    # Runs before every logged call, so the common miss is kept cheap: the
-    # unique key alone, no ordering, no joins. A hit (a retried request) loads
-    # the call with the relations the API answers with, in one more query.
-    found = Call.objects.filter(client_request_id=client_request_id).order_by().values_list("pk", flat=True)[:1]
-    pk = next(iter(found), None)
-    if pk is None:
+    """The call a retried request already logged, with the relations the API answers with."""
+    try:
+        return Call.objects.select_related("caller", "category", "agent").get(client_request_id=client_request_id)
+    except Call.DoesNotExist:
         return None
-    return Call.objects.select_related("caller", "category", "agent").get(pk=pk)
 
 
 def _saved_relations(**related: Any) -> list[str]:
@@ -87,10 +84,10 @@ def call_log(
     (first contact), the Call, a `created` CallEvent, an access-log row, and
     for linked FAQ entries the links plus one use counted on each.
     """
-    if client_request_id:
-        existing = _call_by_request_id(client_request_id)
-        if existing is not None:
-            return existing, False
+    # No look-up of client_request_id first: the unique constraint decides, also
+    # between racing requests. A repeat's insert fails inside the savepoint, which
+    # rolls back everything it wrote, and the first call is answered. This saves a
+    # query on every call and costs one failed insert on the rare retry.
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -17,6 +17,7 @@ from inquiries.api.serializers import (
     CallUnmaskedSerializer,
     CallUpdateSerializer,
     HistoryEntrySerializer,
+    call_data,
 )
 from inquiries.models import Call
 from inquiries.phone import normalize_number
@@ -32,7 +33,7 @@ class CallListCreateApi(GenericAPIView):
         query.is_valid(raise_exception=True)
         calls = selectors.call_list(user=request.user, **query.validated_data)
         page = self.paginate_queryset(calls)
-        return self.get_paginated_response(CallSerializer(page, many=True).data)
+        return self.get_paginated_response([call_data(call) for call in page])
 
     @extend_schema(
         request=CallInputSerializer,
@@ -47,7 +48,12 @@ class CallListCreateApi(GenericAPIView):
         if agent != request.user and not permissions.can_see_all_calls(request.user):
             raise PermissionDenied
         call, created = services.call_log(agent=agent, request=request, **data)
-        return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        # A new call without FAQ entries has no links to look up.
+        faq_entry_ids = [] if created and not data.get("faq_entries") else None
+        return Response(
+            call_data(call, faq_entry_ids=faq_entry_ids),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class CallDetailApi(APIView):
@@ -76,8 +82,8 @@ class CallDetailApi(APIView):
                 target=f"call:{call.pk}",
                 request=request,
             )
-            return Response(CallUnmaskedSerializer(call).data)
-        return Response(CallSerializer(call).data)
+            return Response(call_data(call, unmasked=True))
+        return Response(call_data(call))
 
     @extend_schema(request=CallUpdateSerializer, responses=CallSerializer)
     def patch(self, request, pk: int):
@@ -87,7 +93,7 @@ class CallDetailApi(APIView):
         serializer = CallUpdateSerializer(data=request.data, partial=True, context={"call": call})
         serializer.is_valid(raise_exception=True)
         call = services.call_update(call=call, actor=request.user, data=serializer.validated_data, request=request)
-        return Response(CallSerializer(selectors.call_get(pk=call.pk)).data)
+        return Response(call_data(selectors.call_get(pk=call.pk)))
 
 
 class CallerHistoryApi(APIView):
