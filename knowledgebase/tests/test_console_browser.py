@@ -1,0 +1,119 @@
+"""Browser journey: an agent searches the FAQ from the console, opens an answer, links it to the call."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from callcenter.permissions import Role
+from callcenter.testing.browser import login, screenshot
+from knowledgebase.models import ProducePrice
+from knowledgebase.services import produce_prices_save
+from knowledgebase.tests.factories import FAQEntryFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_agent_finds_an_answer_and_links_it_to_the_call(page, live_server_url, make_user, reference_data, api_as):
+    agent = make_user(Role.AGENT, username="jieun", password="pw-jieun-1")
+    water_test = FAQEntryFactory(
+        question_ko="수돗물 수질검사는 어떻게 신청하나요?",
+        answer_ko="120 또는 수도사업소에 전화로 수질검사를 신청하면 무료로 검사합니다.",
+        question_en="How do I request a tap water test?",
+        answer_en="Call 120 or the Waterworks Office; the test is free.",
+    )
+    korean_only = FAQEntryFactory(question_ko="수돗물 녹물 대처 방법", answer_ko="2~3분 물을 흘려보내세요.")
+
+    login(page, live_server_url, "jieun", "pw-jieun-1")
+    page.wait_for_url(f"{live_server_url}/console/")
+
+    # "/" jumps to the search box (from outside a text field)
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("/")
+    assert page.locator("#kb-q").evaluate("el => el === document.activeElement")
+
+    # results come as the agent types, particles and all
+    page.keyboard.type("수질검사를")
+    results = page.locator("#kb-results li")
+    results.first.wait_for()
+    assert results.count() == 1
+    assert "수질검사" in results.first.inner_text()
+    assert "<mark>" in results.first.locator(".kb-result-excerpt").inner_html()
+
+    # the caller speaks English: Enter opens the answer in English
+    page.select_option("#f-language", "en")
+    page.locator("#kb-q").focus()
+    page.keyboard.press("Enter")
+    page.locator("#kb-answer").wait_for(state="visible")
+    assert "Call 120 or the Waterworks Office" in page.locator("#kb-answer-text").inner_text()
+    assert page.locator("#kb-answer-fallback").is_hidden()
+    page.click("#kb-use")
+    page.locator("#kb-linked li").first.wait_for()
+    assert page.locator("#kb-use").get_attribute("aria-pressed") == "true"
+
+    # an entry without English falls back to Korean, with a visible badge; arrows move in the list
+    page.click("#kb-close")
+    page.fill("#kb-q", "")
+    page.keyboard.type("수돗물")
+    page.locator("#kb-results li").nth(1).wait_for()
+    page.keyboard.press("ArrowDown")
+    selected = page.locator('#kb-results li[aria-selected="true"]')
+    assert selected.count() == 1
+    target = selected.get_attribute("data-entry-id")
+    page.keyboard.press("Enter")
+    page.locator("#kb-answer").wait_for(state="visible")
+    if target == str(korean_only.pk):
+        page.locator("#kb-answer-fallback").wait_for(state="visible")
+        assert "2~3분" in page.locator("#kb-answer-text").inner_text()
+    else:  # the other order: go back and open the Korean-only one
+        page.click("#kb-close")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("Enter")
+        page.locator("#kb-answer-fallback").wait_for(state="visible")
+    assert (
+        "Korean" in page.locator("#kb-answer-fallback").inner_text()
+        or "한국어" in page.locator("#kb-answer-fallback").inner_text()
+    )
+    screenshot(page, "kb-console-fallback")
+
+    # the agent logs the call: the linked entry goes with it
+    page.fill("#f-caller-number", "010-2345-6789")
+    page.select_option("#f-category", "water")
+    page.fill("#f-summary", "수질검사 신청 방법 안내")
+    page.press("#f-summary", "Enter")
+    page.locator("#calls-today li").filter(has_text="수질검사 신청 방법 안내").wait_for()
+    assert page.locator("#kb-linked-box").is_hidden()  # cleared for the next call
+
+    calls = api_as(agent).get("/api/calls/").json()["results"]
+    assert calls[0]["faq_entries"] == [water_test.pk]
+    water_test.refresh_from_db()
+    korean_only.refresh_from_db()
+    assert (water_test.usage_count, korean_only.usage_count) == (1, 0)
+
+
+def test_a_cabbage_price_search_shows_the_price_and_chart(page, live_server_url, make_user, reference_data):
+    make_user(Role.AGENT, username="minjun", password="pw-minjun-1")
+    latest = date(2023, 4, 7)
+    produce_prices_save(
+        prices=[
+            ProducePrice(
+                item="배추",
+                variety="월동(10kg)",
+                grade="상품",
+                unit="10kg",
+                price=10880 - back * 10,
+                date=latest - timedelta(days=back),
+            )
+            for back in range(400)
+        ]
+    )
+    login(page, live_server_url, "minjun", "pw-minjun-1")
+    page.fill("#kb-q", "배추값")
+    price = page.locator("#kb-price")
+    price.wait_for(state="visible")
+    assert "10,880" in page.locator("#kb-price-value").inner_text()
+    week = page.locator('#kb-price-changes li[data-period="week"]').inner_text()
+    assert "+70" in week
+    assert page.locator("#kb-price-chart").bounding_box()["height"] > 50
+    screenshot(page, "kb-console-price")
