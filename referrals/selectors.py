@@ -36,7 +36,9 @@ def pressing_first(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 
 
 def _with_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
-    return referrals.select_related("service", "created_by", "call", "followup")
+    # Only what a list row shows: joining calls and follow-ups for every open
+    # referral before the sort made the desk's list several times slower (bench/referral_api.py).
+    return referrals.select_related("service", "created_by", "consent_by")
 
 
 def referrals_visible(*, user: AbstractBaseUser) -> QuerySet[Referral]:
@@ -73,7 +75,7 @@ def referral_list(
 
 def referral_get(*, user: AbstractBaseUser, pk: int) -> Referral:
     """The referral if the user may see it; Referral.DoesNotExist otherwise (a 404)."""
-    return _with_relations(referrals_visible(user=user)).get(pk=pk)
+    return _with_relations(referrals_visible(user=user)).select_related("call", "followup").get(pk=pk)
 
 
 def referral_history(*, referral: Referral) -> QuerySet:

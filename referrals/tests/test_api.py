@@ -343,3 +343,23 @@ def test_a_call_referral_keeps_the_call(api_as, agent, legal_service, category):
     call = CallFactory(agent=agent, category=category)
     response = refer(api_as(agent), call)
     assert response.json()["call"] == call.pk and response.json()["source"] == "call"
+
+
+def test_list_queries_do_not_grow_with_the_page(
+    api_as, legal_partner, legal_service, agent, category, django_assert_max_num_queries
+):
+    for _ in range(3):
+        ReferralFactory(
+            service=legal_service, consent_by=agent, created_by=agent, call__agent=agent, call__category=category
+        )
+    client = api_as(legal_partner)
+    client.get("/api/referrals/")  # warm the per-user caches alike
+    with django_assert_max_num_queries(6) as captured:
+        client.get("/api/referrals/")
+    few = len(captured.captured_queries)
+    for _ in range(10):
+        ReferralFactory(
+            service=legal_service, consent_by=agent, created_by=agent, call__agent=agent, call__category=category
+        )
+    with django_assert_max_num_queries(few):
+        assert len(client.get("/api/referrals/").json()["results"]) == 13
