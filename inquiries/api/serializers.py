@@ -1,3 +1,4 @@
+import copy
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -57,7 +58,24 @@ class FAQEntryIdsField(serializers.ListField):
         return [entries[pk] for pk in ids]
 
 
-class CallInputSerializer(serializers.Serializer):
+class PrototypeFieldsSerializer(serializers.Serializer):
+    """A Serializer whose fields are shallow copies of prototypes made once per class.
+
+    DRF deep-copies every declared field for every instance; for the call input that
+    was 15% of a logged call's CPU (bench/calls.py). A shallow copy is enough while no
+    field's nested state (validators, choices, a ListField's child) is changed per
+    instance; top-level attributes (the binding, `required`) are the copy's own.
+    """
+
+    def get_fields(self):
+        prototypes = type(self).__dict__.get("_field_prototypes")
+        if prototypes is None:  # once per class (a race only makes it twice)
+            prototypes = super().get_fields()
+            type(self)._field_prototypes = prototypes
+        return {name: copy.copy(field) for name, field in prototypes.items()}
+
+
+class CallInputSerializer(PrototypeFieldsSerializer):
     caller_number = PhoneNumberField(
         max_length=40,
         error_messages={
