@@ -31,4 +31,4 @@ urlpatterns = [*project_urlpatterns, path("bench/bare/", bare, name="bench-bare"
 if os.environ.get("DASAN_BENCH_WHATIF") == "1":  # bench/calls.py --what-if only
     import _whatif
 
-    _whatif.apply()
+    urlpatterns = _whatif.apply(urlpatterns)

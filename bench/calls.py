@@ -70,7 +70,7 @@ ROUNDS = 3
 
 BARE = "bare Django view"
 CALLS = "POST /api/calls/"
-WHATIF = "POST /api/calls/ what-if P1-P3"
+WHATIF = "POST /api/calls/ what-if P4"
 RAW_ROW = "raw insert (call row)"
 RAW_WHOLE = "raw SQL (whole write)"
 
@@ -337,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         whatif = stack.enter_context(daphne(whatif_env)) if args.what_if else None
         print(f"daphne {server.url}: one process, Django's psycopg 3 pool; the bare view is served by the same process")
         if whatif:
-            print(f"what-if daphne {whatif.url}: bench/_whatif.py proposals P1-P3 patched in")
+            print(f"what-if daphne {whatif.url}: bench/_whatif.py proposal P4 patched in")
         for round_no in range(rounds):
             for clients in client_counts:
                 # Request indices restart at 0 for every load: the key keeps ids unique.

@@ -58,15 +58,13 @@ class FAQEntryIdsField(serializers.ListField):
         return [entries[pk] for pk in ids]
 
 
+# A Serializer whose fields are shallow copies of prototypes made once per class.
+# DRF deep-copies every declared field for every instance; for the call input that
+# was 15% of a logged call's CPU (bench/calls.py). A shallow copy is enough while no
+# field's nested state (validators, choices, a ListField's child) is changed per
+# instance; top-level attributes (the binding, `required`) are the copy's own.
+# (A comment, not a docstring: drf-spectacular would publish it for every subclass.)
 class PrototypeFieldsSerializer(serializers.Serializer):
-    """A Serializer whose fields are shallow copies of prototypes made once per class.
-
-    DRF deep-copies every declared field for every instance; for the call input that
-    was 15% of a logged call's CPU (bench/calls.py). A shallow copy is enough while no
-    field's nested state (validators, choices, a ListField's child) is changed per
-    instance; top-level attributes (the binding, `required`) are the copy's own.
-    """
-
     def get_fields(self):
         prototypes = type(self).__dict__.get("_field_prototypes")
         if prototypes is None:  # once per class (a race only makes it twice)
@@ -146,10 +144,9 @@ class CallUpdateSerializer(CallInputSerializer):
         return attrs
 
 
+# The documented shape of a call in answers (OpenAPI). The views answer with
+# `call_data()`, which builds the same dict without DRF's per-instance cost.
 class CallSerializer(serializers.ModelSerializer):
-    """The documented shape of a call in answers (OpenAPI). The views answer with
-    `call_data()`, which builds the same dict without DRF's per-instance cost."""
-
     caller_number = serializers.CharField(source="caller.masked_number", read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
