@@ -74,6 +74,14 @@ def _child_setup(django_db_blocker):
     from asgiref.sync import SyncToAsync
 
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    # The tests rewrite the database under the child from another process (flush,
+    # reseed: new pks for the same slugs and roles), which no signal reaches here:
+    # the child keeps no per-process cache of roles or categories.
+    from callcenter import permissions
+    from inquiries import selectors
+
+    permissions.ROLES_CACHE_SECONDS = 0.0
+    selectors.CATEGORY_CACHE_SECONDS = 0.0
 
 
 @pytest.fixture(scope="session")
