@@ -18,12 +18,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import realtime
-from callcenter.errors import ApplicationError, Conflict, IllegalTransition
+from callcenter.errors import ApplicationError, Conflict, IllegalTransition, validation_fields
 from inquiries.phone import format_number
 from inquiries.queue_models import (
     AGENT_TRANSITIONS,
@@ -180,6 +181,9 @@ def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: Abs
         return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
     except ApplicationError as error:
         return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
+    except ValidationError as error:  # a model check the API's shape check did not cover
+        invalid = ApplicationError(_("Some fields are not valid."), code="invalid", fields=validation_fields(error))
+        return _finish(record, PhoneEvent.Status.REJECTED, 400, invalid)
     return EventOutcome("applied", 201, record.pk)
 
 

@@ -6,14 +6,18 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from callcenter.permissions import Role
 
 
 @pytest.fixture
-def pbx(api_as, phone_system):
-    """An API client signed in as the phone system."""
-    return api_as(phone_system)
+def pbx(phone_system):
+    """An API client of its own, signed in as the phone system (the shared `api`
+    client may be signed in as someone else in the same test)."""
+    client = APIClient()
+    client.force_authenticate(phone_system)
+    return client
 
 
 @pytest.fixture

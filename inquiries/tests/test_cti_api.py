@@ -344,3 +344,18 @@ def test_an_empty_batch_and_broken_json_are_400(pbx):
     response = pbx.post(URL, "{nope", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "malformed"
+
+
+def test_a_model_check_failure_is_400_not_500(post_event, clock, monkeypatch):
+    """Whatever the shape check missed, the model's own validation refuses cleanly and keeps the event."""
+    from django.core.exceptions import ValidationError
+
+    def refuse(self, *args, **kwargs):
+        raise ValidationError({"queue": ["not served"]})
+
+    monkeypatch.setattr(QueueCall, "full_clean", refuse)
+    response = post_event(offered("c1", clock()))
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"queue": ["not served"]}
+    assert PhoneEvent.objects.get().status == "rejected"
+    assert not QueueCall.objects.exists()
