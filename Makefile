@@ -53,7 +53,7 @@ demo: setup
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Dasan Console demo: http://127.0.0.1:$(PORT)/wallboard/  sign in as supervisor1 / dasan-supervisor1 (Ctrl+C stops)"
-	@$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) callcenter.asgi:application & DAPHNE=$$!; \
+	@$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) --access-log /dev/null callcenter.asgi:application & DAPHNE=$$!; \
 	trap 'kill $$DAPHNE 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py simulate_calls --url http://127.0.0.1:$(PORT) --backfill-days 7 $(DEMO_ARGS)
 
