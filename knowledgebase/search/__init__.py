@@ -180,7 +180,6 @@ def faq_search(
     engine = backend()
     # While the agent types, the last Latin word may be unfinished (festi -> festival).
     prefix_last = bool(query) and not query[-1].isspace()
-    k = max(limit * 4, 40)
     k = max(limit * 3, 30)
     relaxed_k = max(limit * 10, 100)
     scored: list[tuple[float, int, int, int]] = []
@@ -189,18 +188,10 @@ def faq_search(
         groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
         if not groups or not groups[0]:
             continue
-        ids, total = engine.candidates(groups, filters, relaxed_k if relaxed else k, count=not relaxed)
-        ids = [pk for pk in ids if pk not in seen]
-        columns = {
-            pk: (title, body, usage)
-            for pk, title, body, usage in FAQEntry.objects.filter(pk__in=ids).values_list(
-                "pk", "search_title", "search_body", "usage_count"
-            )
-        }
-        for position, pk in enumerate(ids):
-            if pk not in columns:
+        rows, total = engine.candidates(groups, filters, relaxed_k if relaxed else k, count=not relaxed)
+        for position, (pk, title, body, usage) in enumerate(rows):
+            if pk in seen:
                 continue
-            title, body, usage = columns[pk]
             score = _score(title, body, parsed, relaxed, prefix_last)
             if score is None:
                 continue

@@ -1,8 +1,17 @@
 """One search backend per database, behind the same two operations: keep the index, find candidates.
 
-SQLite: an FTS5 table (unicode61) holding the Python-built search column.
-PostgreSQL: a `tsvector` column ('simple' config, title weighted A) with a GIN index.
-Both are created by migration 0004 on their own database only.
+SQLite: an FTS5 table (unicode61) holding the Python-built search columns (title, body).
+PostgreSQL: a `tsvector` column ('simple' config, title weighted A) with a GIN index, and a
+title-only `tsvector` with its own GIN index (migration 0005).
+Each is created by a migration on its own database only.
+
+Candidates come in two passes, the same on both databases:
+1. titles only (questions and keywords): a small index, every match ranked;
+2. only when titles give fewer than asked: the whole text (answers too), ranking at most
+   BODY_RANK_CAP matches. bm25 / ts_rank read each ranked entry's whole text, and a common
+   word (주차, 어린이집) is in thousands of answers at 100,000 entries: ranking all of them
+   was what made those queries slow. The final order is computed in Python (title matches
+   first), so pass 1 holds the best candidates whenever it fills the list.
 """
 
 from __future__ import annotations
@@ -17,6 +26,13 @@ from knowledgebase.search.text import ParsedQuery
 
 FTS_TABLE = "knowledgebase_faq_fts"
 TABLE = "knowledgebase_faqentry"
+# The whole-text pass ranks at most this many matching entries (see above).
+BODY_RANK_CAP = 500
+# `total` counts matches up to this many; beyond it, it means "at least this many".
+TOTAL_CAP = 1000
+
+# A candidate: (id, search_title, search_body, usage_count), what the Python ranking needs.
+Candidate = tuple[int, str, str, int]
 
 
 @dataclass
@@ -63,8 +79,28 @@ class SearchBackend:
 
     def candidates(
         self, groups: list[list[list[Piece]]], filters: Filters, k: int, count: bool = True
-    ) -> tuple[list[int], int]:
-        """Up to k entry ids, best first, and how many entries match in all (when `count`)."""
+    ) -> tuple[list[Candidate], int]:
+        """Up to k candidates, best first, and how many entries match in all (when `count`; capped at TOTAL_CAP)."""
+        rows = self._ranked(groups, filters, k, title_only=True)
+        if len(rows) >= k:
+            return rows, (self._count(groups, filters, TOTAL_CAP) if count else len(rows))
+        seen = {row[0] for row in rows}
+        asked = k + len(rows)
+        more, capped = self._ranked_capped(groups, filters, asked, BODY_RANK_CAP)
+        rows += [row for row in more if row[0] not in seen][: k - len(rows)]
+        if len(more) < asked and not capped:
+            # Every whole-text match was seen (title matches are among them): the total is exact.
+            return rows, len(more)
+        return rows, (self._count(groups, filters, TOTAL_CAP) if count else len(rows))
+
+    def _ranked(self, groups, filters: Filters, k: int, *, title_only: bool) -> list[Candidate]:
+        raise NotImplementedError
+
+    def _ranked_capped(self, groups, filters: Filters, k: int, cap: int) -> tuple[list[Candidate], bool]:
+        """The best k of the first `cap` whole-text matches, and whether there were `cap` (more may exist)."""
+        raise NotImplementedError
+
+    def _count(self, groups, filters: Filters, cap: int) -> int:
         raise NotImplementedError
 
     @staticmethod
@@ -117,32 +153,48 @@ class SQLiteBackend(SearchBackend):
                 marks = ",".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
 
-    def candidates(self, groups, filters, k, count=True):
+    # MATERIALIZED keeps SQLite from probing the FTS table once per entry row.
+    def _ranked(self, groups, filters, k, *, title_only):
         expression = self._expression(groups)
+        if title_only:  # FTS5 column filter: only rows with the match in the title are ranked
+            expression = f"title : ({expression})"
         where, params = self._filter_sql(filters)
-        # MATERIALIZED keeps SQLite from probing the FTS table once per entry row.
-        matched = (
-            f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}, 5.0, 1.0) AS rank "  # noqa: S608
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-        )
         with connection.cursor() as cursor:
             cursor.execute(
-                matched + f"SELECT e.id FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where} "  # noqa: S608
-                "ORDER BY m.rank, e.usage_count DESC LIMIT %s",
+                f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}, 5.0, 1.0) AS rank "  # noqa: S608
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                f"SELECT e.id, e.search_title, e.search_body, e.usage_count FROM m JOIN {TABLE} e ON e.id = m.id "
+                f"WHERE 1=1{where} ORDER BY m.rank, e.usage_count DESC LIMIT %s",
                 [expression, *params, k],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            total = len(ids)
-            if total == k and count:
-                # Counting needs no bm25: the cheaper plain match.
-                # Driven from the match (materialized), each entry looked up by key: no scan, no bm25.
-                cursor.execute(
-                    f"WITH m AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "  # noqa: S608
-                    f"SELECT COUNT(*) FROM m JOIN {TABLE} e ON e.id = m.id WHERE 1=1{where}",
-                    [expression, *params],
-                )
-                total = cursor.fetchone()[0]
-        return ids, total
+            return cursor.fetchall()
+
+    def _ranked_capped(self, groups, filters, k, cap):
+        where, params = self._filter_sql(filters)
+        with connection.cursor() as cursor:
+            # The LIMIT inside stops FTS5 (and bm25) after `cap` visible matches; driven from the match,
+            # each entry looked up by key (CROSS JOIN fixes that order in SQLite).
+            cursor.execute(
+                f"WITH m AS MATERIALIZED (SELECT f.rowid AS id, bm25({FTS_TABLE}, 5.0, 1.0) AS rank "  # noqa: S608
+                f"FROM {FTS_TABLE} f CROSS JOIN {TABLE} e ON e.id = f.rowid "
+                f"WHERE {FTS_TABLE} MATCH %s{where} LIMIT %s) "
+                "SELECT e.id, e.search_title, e.search_body, e.usage_count, (SELECT COUNT(*) FROM m) "
+                f"FROM m JOIN {TABLE} e ON e.id = m.id ORDER BY m.rank, e.usage_count DESC LIMIT %s",
+                [self._expression(groups), *params, cap, k],
+            )
+            rows = cursor.fetchall()
+        return [row[:4] for row in rows], bool(rows) and rows[0][4] >= cap
+
+    def _count(self, groups, filters, cap):
+        where, params = self._filter_sql(filters)
+        with connection.cursor() as cursor:
+            # No bm25; driven from the match, each entry looked up by key, stopping at `cap`.
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {FTS_TABLE} f CROSS JOIN {TABLE} e ON e.id = f.rowid "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s{where} LIMIT %s)",
+                [self._expression(groups), *params, cap],
+            )
+            return cursor.fetchone()[0]
 
 
 class PostgreSQLBackend(SearchBackend):
@@ -165,33 +217,54 @@ class PostgreSQLBackend(SearchBackend):
             cursor.execute(
                 f"UPDATE {TABLE} SET search_vector = "  # noqa: S608
                 "setweight(to_tsvector('simple', search_title), 'A') || "
-                "setweight(to_tsvector('simple', search_body), 'B') WHERE id = ANY(%s)",
+                "setweight(to_tsvector('simple', search_body), 'B'), "
+                "search_title_vector = to_tsvector('simple', search_title) WHERE id = ANY(%s)",
                 [ids],
             )
 
     def remove(self, ids: Sequence[int]) -> None:
         """The vector lives in the entry's own row: nothing to do."""
 
-    def candidates(self, groups, filters, k, count=True):
-        expression = self._expression(groups)
+    def _ranked(self, groups, filters, k, *, title_only):
+        # Titles: a small vector stored inline, cheap to rank however many titles match.
+        vector = "search_title_vector" if title_only else "search_vector"
         where, params = self._filter_sql(filters)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT e.id FROM {TABLE} e, to_tsquery('simple', %s) q "  # noqa: S608
-                f"WHERE e.search_vector @@ q{where} "
-                "ORDER BY ts_rank(e.search_vector, q) DESC, e.usage_count DESC LIMIT %s",
-                [expression, *params, k],
+                "SELECT e.id, e.search_title, e.search_body, e.usage_count FROM ("  # noqa: S608
+                f"SELECT e.id, ts_rank(e.{vector}, q) AS rank, e.usage_count "
+                f"FROM {TABLE} e, to_tsquery('simple', %s) q WHERE e.{vector} @@ q{where} "
+                "ORDER BY rank DESC, e.usage_count DESC LIMIT %s"
+                f") t JOIN {TABLE} e ON e.id = t.id ORDER BY t.rank DESC, t.usage_count DESC",
+                [self._expression(groups), *params, k],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            total = len(ids)
-            if total == k and count:
-                cursor.execute(
-                    f"SELECT COUNT(*) FROM {TABLE} e, to_tsquery('simple', %s) q "  # noqa: S608
-                    f"WHERE e.search_vector @@ q{where}",
-                    [expression, *params],
-                )
-                total = cursor.fetchone()[0]
-        return ids, total
+            return cursor.fetchall()
+
+    def _ranked_capped(self, groups, filters, k, cap):
+        where, params = self._filter_sql(filters)
+        with connection.cursor() as cursor:
+            # The inner LIMIT bounds how many whole vectors are read and ranked.
+            cursor.execute(
+                "WITH m AS MATERIALIZED ("  # noqa: S608
+                f"SELECT e.id, ts_rank(e.search_vector, q) AS rank, e.usage_count FROM {TABLE} e, "
+                f"to_tsquery('simple', %s) q WHERE e.search_vector @@ q{where} LIMIT %s) "
+                "SELECT e.id, e.search_title, e.search_body, e.usage_count, (SELECT COUNT(*) FROM m) FROM ("
+                "SELECT * FROM m ORDER BY rank DESC, usage_count DESC LIMIT %s"
+                f") t JOIN {TABLE} e ON e.id = t.id ORDER BY t.rank DESC, t.usage_count DESC",
+                [self._expression(groups), *params, cap, k],
+            )
+            rows = cursor.fetchall()
+        return [row[:4] for row in rows], bool(rows) and rows[0][4] >= cap
+
+    def _count(self, groups, filters, cap):
+        where, params = self._filter_sql(filters)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} e, to_tsquery('simple', %s) q "  # noqa: S608
+                f"WHERE e.search_vector @@ q{where} LIMIT %s) s",
+                [self._expression(groups), *params, cap],
+            )
+            return cursor.fetchone()[0]
 
 
 def backend() -> SearchBackend:
