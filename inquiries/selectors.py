@@ -73,7 +73,7 @@ CATEGORY_CACHE_SECONDS = 60.0
 _categories: tuple[float, dict[str, Category]] = (0.0, {})
 
 
-def category_by_slug(slug: str) -> Category | None:
+def category_find(*, slug: str) -> Category | None:
     """The category with this slug (active or not), or None. The instance is
     shared by the process's requests: read it, never change it."""
     global _categories

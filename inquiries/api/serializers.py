@@ -31,7 +31,7 @@ class CategorySlugField(serializers.SlugRelatedField):
         super().__init__(slug_field="slug", queryset=Category.objects.all(), **kwargs)
 
     def to_internal_value(self, data):
-        category = selectors.category_by_slug(smart_str(data))
+        category = selectors.category_find(slug=smart_str(data))
         if category is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
         return category

@@ -12,11 +12,11 @@ VALID = {"caller_number": "010-1234-5678", "summary": "문의"}
 
 
 def test_categories_are_read_once_per_process(category, django_assert_num_queries):
-    selectors.category_by_slug("water")
+    selectors.category_find(slug="water")
 
     with django_assert_num_queries(0):
-        assert selectors.category_by_slug("water") == category
-        assert selectors.category_by_slug("no-such-category") is None
+        assert selectors.category_find(slug="water") == category
+        assert selectors.category_find(slug="no-such-category") is None
 
 
 def test_a_new_category_can_be_used_at_once(api_as, agent, category):
@@ -43,7 +43,7 @@ def test_a_renamed_category_answers_with_its_new_name(api_as, agent, category):
 def test_a_deleted_category_is_unknown_at_once(api_as, agent):
     client = api_as(agent)
     spare = Category.objects.create(slug="spare", name_ko="예비", name_en="Spare")
-    assert selectors.category_by_slug("spare") == spare
+    assert selectors.category_find(slug="spare") == spare
 
     spare.delete()
 
