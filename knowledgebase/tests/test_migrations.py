@@ -15,11 +15,14 @@ def test_the_search_index_exists_for_this_database():
             (sql,) = cursor.fetchone()
             assert "fts5" in sql.lower() and "unicode61" in sql
             columns = [c.name for c in connection.introspection.get_table_description(cursor, "knowledgebase_faqentry")]
-            assert "search_vector" not in columns
+            assert "search_vector" not in columns and "search_title_vector" not in columns
         elif connection.vendor == "postgresql":
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'faq_search_vector_gin'")
             (definition,) = cursor.fetchone()
             assert "gin (search_vector)" in definition.lower()
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'faq_search_title_vector_gin'")
+            (definition,) = cursor.fetchone()
+            assert "gin (search_title_vector)" in definition.lower()
             cursor.execute("SELECT to_regclass('knowledgebase_faq_fts')")
             assert cursor.fetchone()[0] is None
         else:

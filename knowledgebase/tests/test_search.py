@@ -169,6 +169,28 @@ def test_limit_and_total(entry):
     assert result.total == 7
 
 
+def test_title_matches_first_then_a_bounded_whole_text_pass(entry, monkeypatch):
+    """At scale the answers' index ranks a bounded set and the total is capped; filters apply before the cap."""
+    from knowledgebase.search import backends
+
+    monkeypatch.setattr(backends, "BODY_RANK_CAP", 3)
+    monkeypatch.setattr(backends, "TOTAL_CAP", 4)
+    for n in range(6):
+        entry(question_ko=f"자전거 안내 {n}", answer_ko="따릉이 대여는 앱에서 합니다.")
+    housing = entry(
+        question_ko="임대주택 단지 안내",
+        answer_ko="따릉이 대여소가 단지 안에 있습니다.",
+        category=Category.objects.get(slug="housing"),
+    )
+    title = entry(question_ko="따릉이 고장 신고", answer_ko="앱에서 신고합니다.")
+    result = faq_search(query="따릉이", limit=3)
+    assert ids(result)[0] == title.pk
+    assert len(result.hits) == 3
+    assert result.total == 4  # "at least 4": counting stops at the cap
+    assert ids(faq_search(query="따릉이", category="housing", limit=3)) == [housing.pk]
+    assert faq_search(query="따릉이", category="housing", limit=3).total == 1
+
+
 # --- bad input never breaks it -----------------------------------------------------
 @pytest.mark.parametrize(
     "query",
