@@ -28,8 +28,9 @@ FTS_TABLE = "knowledgebase_faq_fts"
 TABLE = "knowledgebase_faqentry"
 # The whole-text pass ranks at most this many matching entries (see above).
 BODY_RANK_CAP = 500
-# `total` counts matches up to this many; beyond it, it means "at least this many".
-TOTAL_CAP = 1000
+# `total` counts matches up to this many (then it means "this many or more"): on PostgreSQL counting
+# re-reads every matching whole vector (phrases need a recheck), and an agent needs "many", not 3,715.
+TOTAL_CAP = 100
 
 # A candidate: (id, search_title, search_body, usage_count), what the Python ranking needs.
 Candidate = tuple[int, str, str, int]
