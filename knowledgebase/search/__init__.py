@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -57,9 +58,19 @@ def entry_search_columns(entry: FAQEntry) -> tuple[str, str]:
     return title, body
 
 
+_synonym_cache: tuple[tuple, dict[str, list[str]]] | None = None
+
+
 def _synonyms() -> dict[str, list[str]]:
-    groups = [Synonym(terms=terms).term_list() for terms in Synonym.objects.values_list("terms", flat=True)]
-    return synonym_map(groups)
+    """The synonym map, rebuilt only when the table changed (any process's edit: a new count or a newer row)."""
+    global _synonym_cache
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {Synonym._meta.db_table}")  # noqa: S608
+        version = tuple(cursor.fetchone())
+    if _synonym_cache is None or _synonym_cache[0] != version:
+        groups = [Synonym(terms=terms).term_list() for terms in Synonym.objects.values_list("terms", flat=True)]
+        _synonym_cache = (version, synonym_map(groups))
+    return _synonym_cache[1]
 
 
 def _has(padded: str, variant: list[str], prefix: bool) -> bool:
@@ -205,7 +216,13 @@ def faq_search(
     result.total = max(result.total, len(scored))
     scored.sort(key=lambda item: (round(item[0], 6), item[1], item[2]), reverse=True)
     top = scored[:limit]
-    entries = FAQEntry.objects.select_related("category").in_bulk([pk for *_rest, pk in top])
+    # The search columns are large and already scored: not fetched again.
+    entries = (
+        FAQEntry.objects.select_related("category")
+        .defer("search_title", "search_body")
+        .order_by()
+        .in_bulk([pk for *_rest, pk in top])
+    )
     terms = parsed.surface_terms()
     for score, _usage, _position, pk in top:
         entry = entries[pk]
