@@ -170,6 +170,10 @@
   }
 
   async function open(id) {
+    // Opening an answer wins over a search still in flight (a language change
+    // re-searches): its results must not hide the answer when they arrive.
+    clearTimeout(timer);
+    sequence++;
     const asked = callLanguage();
     const result = await api(entryUrl + encodeURIComponent(id) + "?lang=" + encodeURIComponent(asked));
     if (!result.ok) {
