@@ -23,6 +23,15 @@ def test_the_search_index_exists_for_this_database():
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'faq_search_title_vector_gin'")
             (definition,) = cursor.fetchone()
             assert "gin (search_title_vector)" in definition.lower()
+            # No pending list for searches to scan (migration 0006).
+            cursor.execute(
+                "SELECT relname, reloptions FROM pg_class "
+                "WHERE relname IN ('faq_search_vector_gin', 'faq_search_title_vector_gin')"
+            )
+            assert {name: options for name, options in cursor.fetchall()} == {
+                "faq_search_vector_gin": ["fastupdate=off"],
+                "faq_search_title_vector_gin": ["fastupdate=off"],
+            }
             cursor.execute("SELECT to_regclass('knowledgebase_faq_fts')")
             assert cursor.fetchone()[0] is None
         else:
