@@ -28,7 +28,7 @@ def test_the_search_index_exists_for_this_database():
                 "SELECT relname, reloptions FROM pg_class "
                 "WHERE relname IN ('faq_search_vector_gin', 'faq_search_title_vector_gin')"
             )
-            assert {name: options for name, options in cursor.fetchall()} == {
+            assert dict(cursor.fetchall()) == {
                 "faq_search_vector_gin": ["fastupdate=off"],
                 "faq_search_title_vector_gin": ["fastupdate=off"],
             }
