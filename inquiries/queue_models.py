@@ -284,18 +284,3 @@ class ShiftSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.signed_in_at:%Y-%m-%d %H:%M}"
-
-
-def _categorize_from_log(sender, instance, created: bool, **kwargs) -> None:
-    """A call logged from a screen pop names the category of its queued call.
-
-    A receiver rather than a line in services.call_log because call_log is
-    shared with other work in progress; it only hands over to the service.
-    """
-    if created and instance.phone_call_id and not kwargs.get("raw"):
-        from inquiries.queue_services import queue_call_categorize
-
-        queue_call_categorize(call_id=instance.phone_call_id, category=instance.category)
-
-
-models.signals.post_save.connect(_categorize_from_log, sender="inquiries.Call", dispatch_uid="queue_categorize")

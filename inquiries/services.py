@@ -14,6 +14,7 @@ from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
+from inquiries.queue_services import queue_call_categorize
 from knowledgebase.models import Category, FAQEntry
 from knowledgebase.services import faq_usage_record
 
@@ -81,7 +82,8 @@ def call_log(
 
     Idempotent on `client_request_id`: a repeat returns the first call and
     created=False, also when two requests race. Side effects: a Caller row
-    (first contact), the Call, a `created` CallEvent, an access-log row, and
+    (first contact), the Call, a `created` CallEvent, the queued call's category (via
+    `phone_call_id`), an access-log row, and
     for linked FAQ entries the links plus one use counted on each.
     """
     # No look-up of client_request_id first: the unique constraint decides, also
@@ -122,6 +124,10 @@ def call_log(
             CallEvent.objects.create(
                 call=call, actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution
             )
+            if phone_call_id:
+                # A call logged from a screen pop names its queued call's category
+                # when the phone menu did not (the wallboard's per-category figures).
+                queue_call_categorize(call_id=phone_call_id, category=category)
             access_log_record(
                 user=agent,
                 action=AccessLog.Action.CREATE,
