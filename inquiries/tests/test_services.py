@@ -93,3 +93,17 @@ def test_invalid_update_changes_nothing(agent, category):
     call.refresh_from_db()
     assert call.satisfaction is None
     assert CallEvent.objects.filter(call=call).count() == 1
+
+
+def test_call_logged_from_a_screen_pop_names_the_queued_calls_category(agent, category):
+    from inquiries.queue_models import QueueCall
+
+    # given a call the phone menu did not categorize
+    queued = QueueCall.objects.create(call_id="pbx-77", caller_number="01012345678", offered_at=timezone.now())
+
+    # when the agent logs it with the phone system's call id
+    log(agent, category, phone_call_id="pbx-77")
+
+    # then the wallboard counts it under the agent's category
+    queued.refresh_from_db()
+    assert queued.category == category
