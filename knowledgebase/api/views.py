@@ -1,4 +1,5 @@
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -80,7 +81,11 @@ class FAQEntryApi(APIView):
 class ProducePriceApi(APIView):
     permission_classes = [permissions.api_requires(permissions.can_search_faq)]
 
-    @extend_schema(parameters=[PriceQuerySerializer])
+    @extend_schema(
+        parameters=[PriceQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        description="Shape: see docs/knowledgebase.md (latest price, changes against a week, month and year, 90 days).",
+    )
     def get(self, request):
         """The latest price of the item a text names (배추, 배추값, "cabbage price"), its changes and 90 days."""
         query = PriceQuerySerializer(data=request.query_params)
