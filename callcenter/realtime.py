@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
@@ -151,16 +152,58 @@ def reset_for_tests() -> None:
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
-    """Base for the console's sockets.
+    """Base for the console's sockets: one way to connect, refuse, snapshot, push.
 
-    Subclasses check the role in `connect()`, join their groups, accept and
-    send a snapshot. Published events arrive as `realtime.event` messages and
-    go out as `{"type": <event>, "data": <payload>}` unless `frame()` is
-    overridden; the payload JSON is spliced in, not re-encoded per socket.
+    A subclass says who may listen to what (`groups_for`, run in a thread, may
+    query) and what a snapshot holds (`snapshot`, likewise). On connect the
+    user's groups are joined, the handshake accepted and a snapshot sent;
+    `{"type": "resync"}` from the client sends a fresh one. A user whose role
+    may not listen is closed with 4403 right after the handshake, before any
+    data: a close before the handshake reaches a browser only as 1006, and
+    the page could not tell "forbidden" from "network" (it would retry).
+
+    Published events arrive as `realtime.event` messages and go out as
+    `{"type": <event>, "data": <payload>}` unless `frame()` is overridden;
+    the payload JSON is spliced in, not re-encoded per socket.
     """
 
     #: close code when the role check fails (like HTTP 403)
     FORBIDDEN = 4403
+
+    groups_joined: tuple[str, ...] = ()
+
+    def groups_for(self, user: Any) -> list[str] | None:
+        """The groups `user` listens to, or None when their role may not connect."""
+        raise NotImplementedError
+
+    def snapshot(self, user: Any) -> dict[str, Any]:
+        """Everything the page shows, as it is now."""
+        raise NotImplementedError
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        groups = await database_sync_to_async(self.groups_for)(user) if user is not None else None
+        if groups is None:
+            await self.accept()
+            await self.close(code=self.FORBIDDEN)
+            return
+        self.groups_joined = tuple(groups)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_snapshot()
+
+    async def send_snapshot(self) -> None:
+        data = await database_sync_to_async(self.snapshot)(self.scope["user"])
+        await self.send(text_data=self.frame("snapshot", encode(data)))
+
+    async def receive_json(self, content: Any, **kwargs) -> None:
+        if isinstance(content, dict) and content.get("type") == "resync":
+            await self.send_snapshot()
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def dispatch(self, message: dict) -> None:
         # Channels 4.3 closes old DB connections in a thread before every
