@@ -75,6 +75,38 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _queue_aggregates(prefix: str, window: Q) -> dict[str, Any]:
+    """The conditional aggregates behind queue_figures, for the rows in `window`,
+    named with `prefix` so several windows fit in one query."""
+    t = threshold_seconds()
+    answered_q = window & Q(answered_at__isnull=False)
+    abandoned_q = window & Q(status=QueueCall.Status.ABANDONED)
+    return {
+        f"{prefix}offered": Count("id", filter=window),
+        f"{prefix}answered": Count("id", filter=answered_q),
+        f"{prefix}abandoned": Count("id", filter=abandoned_q),
+        f"{prefix}answered_within": Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
+        f"{prefix}abandoned_after": Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
+        f"{prefix}asa": Avg("wait_seconds", filter=answered_q),
+        f"{prefix}aht": Avg("handle_seconds", filter=window & Q(handle_seconds__isnull=False)),
+    }
+
+
+def _queue_result(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
+    def get(name: str) -> Any:
+        return row[prefix + name]
+
+    return {
+        "offered": get("offered"),
+        "answered": get("answered"),
+        "abandoned": get("abandoned"),
+        "service_level": _ratio(get("answered_within"), get("answered") + get("abandoned_after")),
+        "asa_seconds": _round(get("asa")),
+        "aht_seconds": _round(get("aht")),
+        "abandon_rate": _ratio(get("abandoned"), get("offered")),
+    }
+
+
 def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
     """Offered, answered, abandoned, service level, ASA, AHT, abandon rate of
     the calls offered in [start, end).
@@ -84,27 +116,26 @@ def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
     answered calls. AHT = mean handle time (talk + after-call work) of ended
     calls. Abandon rate = abandoned ÷ offered.
     """
-    t = threshold_seconds()
-    answered_q = Q(answered_at__isnull=False)
-    abandoned_q = Q(status=QueueCall.Status.ABANDONED)
-    row = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).aggregate(
-        offered=Count("id"),
-        answered=Count("id", filter=answered_q),
-        abandoned=Count("id", filter=abandoned_q),
-        answered_within=Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
-        abandoned_after=Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
-        asa=Avg("wait_seconds", filter=answered_q),
-        aht=Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
-    )
-    return {
-        "offered": row["offered"],
-        "answered": row["answered"],
-        "abandoned": row["abandoned"],
-        "service_level": _ratio(row["answered_within"], row["answered"] + row["abandoned_after"]),
-        "asa_seconds": _round(row["asa"]),
-        "aht_seconds": _round(row["aht"]),
-        "abandon_rate": _ratio(row["abandoned"], row["offered"]),
-    }
+    window = Q(offered_at__gte=start, offered_at__lt=end)
+    row = QueueCall.objects.filter(window).aggregate(**_queue_aggregates("", Q()))
+    return _queue_result("", row)
+
+
+def _floor_figures(
+    day: tuple[datetime, datetime], shift: tuple[datetime, datetime] | None, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any] | None, int]:
+    """queue_figures for today and for the shift, and the calls offered in the
+    last ARRIVAL_WINDOW, in one query (one index range over the union of the
+    windows, about a day: the cost does not grow with history)."""
+    windows = {"day_": day, **({"shift_": shift} if shift else {})}
+    recent = Q(offered_at__gte=now - ARRIVAL_WINDOW, offered_at__lte=now)
+    aggregates: dict[str, Any] = {"recent": Count("id", filter=recent)}
+    for prefix, (start, end) in windows.items():
+        aggregates.update(_queue_aggregates(prefix, Q(offered_at__gte=start, offered_at__lt=end)))
+    lower = min([now - ARRIVAL_WINDOW, *(start for start, _ in windows.values())])
+    upper = max([now, *(end for _, end in windows.values())])
+    row = QueueCall.objects.filter(offered_at__gte=lower, offered_at__lte=upper).aggregate(**aggregates)
+    return _queue_result("day_", row), (_queue_result("shift_", row) if shift else None), row["recent"]
 
 
 def occupancy(start: datetime, end: datetime) -> float | None:
@@ -207,7 +238,40 @@ def usual_category_share(today: date) -> dict[int, float]:
     return _cached_daily("share", today, compute)
 
 
-def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _category_hour_counts(
+    now: datetime, day_start: datetime, day_end: datetime
+) -> tuple[dict[int | None, dict[str, int]], list[int]]:
+    """One grouped query for two figures: per category, the calls offered
+    today (from day_start on) and in the last SURGE_WINDOW; and today's calls
+    per hour ([day_start, day_end), as calls_per_hour)."""
+    tz = timezone.get_current_timezone()
+    recent_start = now - SURGE_WINDOW
+    rows = (
+        QueueCall.objects.filter(
+            offered_at__gte=min(day_start, recent_start), offered_at__lt=max(day_end, now + timedelta(1))
+        )
+        .annotate(hour=ExtractHour("offered_at", tzinfo=tz))
+        .values_list("category_id", "hour")
+        .annotate(
+            in_day=Count("id", filter=Q(offered_at__lt=day_end, offered_at__gte=day_start)),
+            today=Count("id", filter=Q(offered_at__gte=day_start, offered_at__lt=now + timedelta(1))),
+            recent=Count("id", filter=Q(offered_at__gte=recent_start, offered_at__lt=now + timedelta(1))),
+        )
+        .order_by()
+    )
+    counts: dict[int | None, dict[str, int]] = {}
+    hours = [0] * 24
+    for category_id, hour, in_day, today, recent in rows:
+        hours[hour] += in_day
+        entry = counts.setdefault(category_id, {"today": 0, "recent": 0})
+        entry["today"] += today
+        entry["recent"] += recent
+    return counts, hours
+
+
+def categories(
+    now: datetime, day_start: datetime, counts: dict[int | None, dict[str, int]] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Calls per category today, and the surges.
 
     A category surges when its calls in the last 15 minutes run well above its
@@ -216,16 +280,8 @@ def categories(now: datetime, day_start: datetime) -> tuple[list[dict[str, Any]]
     that holds 50 calls; else no surge is claimed) predicts beside the other
     categories' calls in those 15 minutes.
     """
-    recent_start = now - SURGE_WINDOW
-    rows = (
-        QueueCall.objects.filter(offered_at__gte=min(day_start, recent_start), offered_at__lt=now + timedelta(1))
-        .values("category_id")
-        .annotate(
-            today=Count("id", filter=Q(offered_at__gte=day_start)),
-            recent=Count("id", filter=Q(offered_at__gte=recent_start)),
-        )
-    )
-    counts = {row["category_id"]: row for row in rows}
+    if counts is None:
+        counts, _ = _category_hour_counts(now, day_start, day_start + timedelta(days=1))
     names = {c.pk: c for c in Category.objects.filter(is_active=True)}
     for pk in counts:
         if pk is not None and pk not in names:
@@ -304,14 +360,20 @@ def agents_now(now: datetime, day_start: datetime) -> tuple[dict[str, int], list
     return per_state, board
 
 
-def _shift_figures(now: datetime) -> dict[str, Any] | None:
+def _current_shift(now: datetime):
     from inquiries.queue_services import shift_current
 
     current = shift_current(at=now)
     if current is None:
         return None
     shift, start, end = current
-    figures = queue_figures(start, min(end, now + timedelta(seconds=1)))
+    return shift, start, end, min(end, now + timedelta(seconds=1))
+
+
+def _shift_figures(current, figures: dict[str, Any] | None) -> dict[str, Any] | None:
+    if current is None or figures is None:
+        return None
+    shift, start, end, _ = current
     return {
         "name_ko": shift.name_ko,
         "name_en": shift.name_en or shift.name_ko,
@@ -329,12 +391,15 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
     today = timezone.localdate(now)
     day_start, day_end = day_window(today)
     goal = targets()
-    day = queue_figures(day_start, day_end)
+    current_shift = _current_shift(now)
+    day, shift_figures, recent = _floor_figures(
+        (day_start, day_end), current_shift and (current_shift[1], current_shift[3]), now
+    )
     waiting = waiting_now(now)
     per_state, agent_board = agents_now(now, day_start)
-    by_category, surges = categories(now, day_start)
+    category_counts, hours = _category_hour_counts(now, day_start, day_end)
+    by_category, surges = categories(now, day_start, category_counts)
     last_week_start, last_week_end = day_window(today - timedelta(days=7))
-    recent = QueueCall.objects.filter(offered_at__gte=now - ARRIVAL_WINDOW, offered_at__lte=now).count()
     aht_for_staffing = day["aht_seconds"] or float(getattr(settings, "DEFAULT_AHT_SECONDS", 180))
     staffing = erlang.agents_required(
         calls_per_second=recent / ARRIVAL_WINDOW.total_seconds(),
@@ -360,7 +425,7 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
         "satisfaction": satisfaction(day_start, day_end),
         "calls_by_category": by_category,
         "surges": surges,
-        "calls_per_hour": calls_per_hour(day_start, day_end),
+        "calls_per_hour": hours,
         "calls_per_hour_last_week": _cached_daily(
             "last_week_hours", today, lambda: calls_per_hour(last_week_start, last_week_end)
         ),
@@ -373,7 +438,7 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
             "predicted_service_level": round(staffing.service_level, 4),
             "p_wait": round(staffing.p_wait, 4),
         },
-        "shift": _shift_figures(now),
+        "shift": _shift_figures(current_shift, shift_figures),
         "targets": goal,
     }
     stats["missed"] = missed_targets(stats)
