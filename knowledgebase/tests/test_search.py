@@ -259,3 +259,18 @@ def test_search_uses_the_index_not_a_table_scan(corpus):
         assert "MATCH" in sql
     else:
         assert "@@" in sql
+
+
+def test_bulk_reindex_finds_the_same_and_leaves_no_pending_list(entry, monkeypatch):
+    from knowledgebase.search import backends
+    from knowledgebase.services import reindex_all
+
+    monkeypatch.setattr(backends.PostgreSQLBackend, "BULK_INDEX", 1)
+    bike = entry(question_ko="따릉이 대여 안내", answer_ko="앱에서 빌립니다.")
+    entry(question_ko="수돗물 수질검사", answer_ko="무료입니다.")
+    assert reindex_all() == 2
+    assert ids(faq_search(query="따릉이")) == [bike.pk]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'faq_search_vector_gin'")
+            assert cursor.fetchone()[0] == ["fastupdate=off"]
