@@ -7,6 +7,7 @@ from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from callcenter.inputs import MAX_DB_ID
 from inquiries import selectors
 from inquiries.models import SUMMARY_MAX_LENGTH, Call, Language
 from inquiries.phone import normalize_number
@@ -40,7 +41,7 @@ class CategorySlugField(serializers.SlugRelatedField):
 class FAQEntryIdsField(serializers.ListField):
     """A list of FAQ entry ids, looked up in one query (not one per id)."""
 
-    child = serializers.IntegerField(min_value=1)
+    child = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 20)

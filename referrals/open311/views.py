@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from callcenter.inputs import parse_id
 from inquiries.phone import normalize_number
 from referrals import selectors, services
 from referrals.models import OPEN_STATUSES, REASON_MAX_LENGTH, Open311ApiKey, Referral, ReferralEvent, Service, Status
@@ -145,9 +146,8 @@ def _list(request, fmt: str):
     params = request.GET
     ids_text = params.get("service_request_id", "").strip()
     if ids_text:
-        try:
-            ids = [int(part) for part in ids_text.split(",") if part.strip()]
-        except ValueError:
+        ids = [parse_id(part) for part in ids_text.split(",") if part.strip()]
+        if None in ids:
             return errors(fmt, 400, "service_request_id must be a comma-separated list of ids")
         found = selectors.open311_request_list(ids=ids, limit=MAX_RESULTS)
         return respond(fmt, [_request(r) for r in _with_events_list(found)], root="service_requests", item="request")
@@ -269,8 +269,9 @@ def _service_notice(referral: Referral) -> str:
 @require_GET
 def request_detail(request, request_id: str, fmt: str):
     referral = None
-    if request_id.isdigit():
-        found = selectors.open311_request_list(ids=[int(request_id)], start=None, limit=1)
+    pk = parse_id(request_id)
+    if pk is not None:
+        found = selectors.open311_request_list(ids=[pk], start=None, limit=1)
         listed = _with_events_list(found)
         referral = listed[0] if listed else None
     if referral is None:
