@@ -214,3 +214,47 @@ def test_targets_missed_turn_tiles_red(reference_data):
     snapshot.update(service_level=0.5, abandon_rate=0.2, asa_seconds=5)
     missed = stats.missed_targets(snapshot)
     assert "service_level" in missed and "abandon_rate" in missed and "asa_seconds" not in missed
+
+
+@override_settings(SERVICE_LEVEL_THRESHOLD_SECONDS=20)
+def test_one_refresh_agrees_with_each_figure_alone(reference_data, make_user):
+    """wallboard_stats reads the day, the shift, the arrivals, the categories and
+    the hours in two combined queries: they must give what each figure's own
+    query gives, on the hand-computed calls above."""
+    from inquiries.queue_models import Shift
+
+    now = timezone.now().replace(microsecond=0)
+    day_start, day_end = stats.day_window(timezone.localdate(now))
+    base = max(now - timedelta(minutes=40), day_start)
+    water = Category.objects.get(slug="water")
+    _call(base, 1, wait=5, handle=100, category=water)
+    _call(base, 2, wait=15, handle=200)
+    _call(base, 3, wait=20, handle=300, category=water)
+    _call(base, 4, wait=40)
+    _call(base, 5, wait=10, answered=False, abandoned=True)
+    _call(base, 6, wait=30, answered=False, abandoned=True, category=water)
+    QueueCall.objects.create(call_id="k7", caller_number="01012345678", offered_at=base + timedelta(minutes=7))
+    _call(now - timedelta(days=1), 0, wait=50)  # yesterday: in no figure of today
+    Shift.objects.update(is_active=False)
+    local = timezone.localtime(now)
+    starts = (local - timedelta(minutes=36)).time().replace(second=0)
+    ends = (local + timedelta(hours=1)).time().replace(second=0)
+    Shift.objects.create(name_ko="점검", starts=starts, ends=ends, is_active=True)
+
+    snapshot = stats.wallboard_stats(now)
+
+    day = stats.queue_figures(day_start, day_end)
+    assert (snapshot["offered_today"], snapshot["answered_today"], snapshot["abandoned_today"]) == (7, 4, 2)
+    assert snapshot["service_level"] == day["service_level"] == pytest.approx(0.6)
+    assert snapshot["asa_seconds"] == day["asa_seconds"] == pytest.approx(20.0)
+    assert snapshot["aht_seconds"] == day["aht_seconds"] == pytest.approx(200.0)
+    assert snapshot["abandon_rate"] == day["abandon_rate"] == pytest.approx(2 / 7, abs=1e-4)
+    shift = snapshot["shift"]
+    assert shift is not None
+    alone = stats.queue_figures(shift["starts"], min(shift["ends"], now + timedelta(seconds=1)))
+    assert {key: shift[key] for key in alone} == alone
+    recent = QueueCall.objects.filter(offered_at__gte=now - stats.ARRIVAL_WINDOW, offered_at__lte=now).count()
+    assert snapshot["erlang"]["arrival_rate_per_hour"] == pytest.approx(recent * 2)
+    assert snapshot["calls_per_hour"] == stats.calls_per_hour(day_start, day_end)
+    counts = {c["slug"]: (c["today"], c["last_15_minutes"]) for c in snapshot["calls_by_category"]}
+    assert counts["water"][0] == 3
