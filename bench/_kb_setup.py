@@ -6,7 +6,9 @@ PostgreSQL (the database is dropped and re-created: give it a bench-only name).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -17,7 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def django_setup(database_url: str | None) -> None:
-    os.environ["DASAN_VAR_DIR"] = tempfile.mkdtemp(prefix="kb-bench-")
+    var_dir = tempfile.mkdtemp(prefix="kb-bench-")
+    atexit.register(shutil.rmtree, var_dir, ignore_errors=True)  # the SQLite copy of 100k entries is large
+    os.environ["DASAN_VAR_DIR"] = var_dir
     if database_url:
         os.environ["DATABASE_URL"] = database_url
         _recreate_postgres(database_url)

@@ -31,6 +31,8 @@
   const pricesUrl = panel.dataset.pricesUrl;
   const entryUrl = panel.dataset.entryUrl;
   const DEBOUNCE_MS = 180;
+  // The API counts matches up to this many (TOTAL_CAP in knowledgebase/search/backends.py).
+  const TOTAL_CAP = 100;
   // Only a query about a price asks for one (배추값, 배추 가격, "cabbage price").
   const PRICE_WORDS = /값|가격|시세|얼마|price|cost/i;
   const LANG_NAMES = { ko: t("Korean"), en: t("English"), zh: t("Chinese"), ja: t("Japanese") };
@@ -134,7 +136,7 @@
     answerBox.classList.add("hidden");
     list.classList.remove("hidden");
     status.textContent = results.length
-      ? interpolate(t("%s answers"), [data.total])
+      ? interpolate(t("%s answers"), [data.total >= TOTAL_CAP ? TOTAL_CAP + "+" : data.total])
       : t("No answer found. Try other words, or fewer.");
     results.forEach((hit, index) => {
       const li = document.createElement("li");
