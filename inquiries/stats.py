@@ -386,7 +386,8 @@ def agents_now(now: datetime, day_start: datetime) -> tuple[dict[str, int], list
     return per_state, board
 
 
-def _current_shift(now: datetime):
+def _current_shift(now: datetime) -> tuple[Any, datetime, datetime, datetime] | None:
+    """The running shift, its window, and the end its figures count up to (now)."""
     from inquiries.queue_services import shift_current
 
     current = shift_current(at=now)
@@ -396,7 +397,9 @@ def _current_shift(now: datetime):
     return shift, start, end, min(end, now + timedelta(seconds=1))
 
 
-def _shift_figures(current, figures: dict[str, Any] | None) -> dict[str, Any] | None:
+def _shift_figures(
+    current: tuple[Any, datetime, datetime, datetime] | None, figures: dict[str, Any] | None
+) -> dict[str, Any] | None:
     if current is None or figures is None:
         return None
     shift, start, end, _ = current
