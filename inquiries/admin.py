@@ -4,6 +4,7 @@ phone system writes them; refused events stay here for inspection)."""
 
 from django.contrib import admin
 
+from callcenter.admin import ReadOnlyAdmin
 from inquiries.queue_models import (
     AgentStateChange,
     AgentStatus,
@@ -28,19 +29,6 @@ class ShiftAssignmentAdmin(admin.ModelAdmin):
     search_fields = ("agent__username", "agent__first_name", "agent__last_name")
     date_hierarchy = "day"
     autocomplete_fields = ("agent",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the phone system and the console, never by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PhoneEvent)

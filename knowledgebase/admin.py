@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from callcenter.admin import ReadOnlyAdmin
 from callcenter.errors import ApplicationError
 from knowledgebase import importing, services
 from knowledgebase.models import TRANSLATION_LANGUAGES, Category, FAQEntry, FAQRevision, ProducePrice, Synonym
@@ -317,19 +318,10 @@ class FAQEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(FAQRevision)
-class FAQRevisionAdmin(admin.ModelAdmin):
+class FAQRevisionAdmin(ReadOnlyAdmin):
     list_display = ("entry", "number", "created_at", "author", "comment")
     list_select_related = ("entry", "author")
     readonly_fields = ("entry", "number", "created_at", "author", "comment", "changed_fields", "data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Synonym)
