@@ -113,6 +113,12 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
         "timeout": 10,
     }
+    # Parameters bound by the server, not pasted into the SQL by psycopg: a pooled
+    # connection then prepares the statements it runs again and again (a logged
+    # call's inserts, the token look-up), and PostgreSQL skips parsing and planning
+    # them. About 10% of a logged call's time (docs/BENCHMARKS.md). DB_SERVER_SIDE_BINDING=0
+    # goes back to Django's default, client-side binding.
+    _db["OPTIONS"]["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the daphne worker threads write concurrently.
     _db.setdefault("OPTIONS", {}).update(
