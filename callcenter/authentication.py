@@ -1,0 +1,72 @@
+"""API authentication: DRF's token authentication, with each token remembered briefly.
+
+The phone system and other API clients send `Authorization: Token <key>` with
+every request. Looking the token and its user up cost a logged call its most
+expensive query (bench/calls.py), so each process keeps what it found for
+`TOKEN_CACHE_SECONDS`:
+
+- a token deleted or replaced, or its user saved (deactivated, password or
+  groups changed) or deleted, is forgotten in this process at once (the signal
+  receivers below), so the next request asks the database again;
+- other processes (daphne workers) notice within TOKEN_CACHE_SECONDS. That is
+  the trade-off, chosen on purpose: a revoked token may be accepted for at most
+  that many seconds by another worker. `TOKEN_CACHE_SECONDS=0` turns the cache
+  off (every request reads the token and user rows, as DRF does).
+
+Only successes are kept: an unknown or inactive token is asked about every time,
+so creating a token works at once everywhere. Each request gets its own copy of
+the user object, so per-request attributes never leak from one request to the next.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from rest_framework.authentication import TokenAuthentication
+
+# At most this many tokens are kept; a full cache is emptied (tokens are few: the
+# phone system, integrations, a handful of scripts).
+MAX_CACHED_TOKENS = 1000
+
+_cache: dict[str, tuple[float, Any, Any]] = {}  # key -> (expires, user, token)
+_lock = threading.Lock()
+
+
+def cache_seconds() -> float:
+    return float(getattr(settings, "TOKEN_CACHE_SECONDS", 0))
+
+
+class CachedTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>`, as DRF's TokenAuthentication, cached per process."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        lifetime = cache_seconds()
+        if lifetime <= 0:
+            return super().authenticate_credentials(key)
+        now = time.monotonic()
+        hit = _cache.get(key)
+        if hit is not None and hit[0] > now:
+            return copy.copy(hit[1]), hit[2]
+        user, token = super().authenticate_credentials(key)  # raises for unknown or inactive
+        with _lock:
+            if len(_cache) >= MAX_CACHED_TOKENS:
+                _cache.clear()
+            _cache[key] = (now + lifetime, user, token)
+        return copy.copy(user), token
+
+
+def forget_tokens(**kwargs: Any) -> None:
+    """Signal receiver: a token or a user changed; ask the database again."""
+    with _lock:
+        _cache.clear()  # rare events; clearing all is simplest and always right
+
+
+post_save.connect(forget_tokens, sender="authtoken.Token", dispatch_uid="dasan-tokens-token-saved")
+post_delete.connect(forget_tokens, sender="authtoken.Token", dispatch_uid="dasan-tokens-token-deleted")
+post_save.connect(forget_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-tokens-user-saved")
+post_delete.connect(forget_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-tokens-user-deleted")
