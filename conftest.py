@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from callcenter import realtime
+from callcenter import authentication, realtime
 from callcenter.demo import roles_seed
 from callcenter.permissions import Role
+from inquiries import services
 from knowledgebase.categories import category_seed
 from knowledgebase.models import Category
 
@@ -21,11 +22,18 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _forget_process_state() -> None:
+    """What a process keeps between requests; a test's rolled-back rows must not survive in it."""
+    realtime.reset_for_tests()
+    authentication.forget_tokens()
+    services.caller_forget()
+
+
 @pytest.fixture(autouse=True)
-def _realtime_clean():
-    realtime.reset_for_tests()
+def _process_state_clean():
+    _forget_process_state()
     yield
-    realtime.reset_for_tests()
+    _forget_process_state()
 
 
 @pytest.fixture
