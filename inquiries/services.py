@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models.signals import post_delete
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -36,54 +34,11 @@ UPDATABLE_FIELDS = (
 )
 
 
-# Callers by normalized number, kept per process once their row is committed. A
-# caller row never changes (the number is its key, the first contact is fixed), so
-# a repeat caller, the common case, needs no look-up: one of a logged call's
-# round trips (bench/calls.py). A deleted caller is forgotten in this process at
-# once (signal receiver below); if another process deleted it, the call's insert
-# fails on the foreign key and call_log asks the database again.
-MAX_CACHED_CALLERS = 20_000
-_callers: dict[str, tuple[int, datetime]] = {}
-_callers_lock = threading.Lock()
-
-
 def caller_get_or_create(*, number: str) -> Caller:
     """The caller for a number as typed. Side effect: may create a Caller row."""
-    caller, _ = _caller_get_or_create(normalize_number(number))
-    return caller
-
-
-def _caller_get_or_create(normalized: str) -> tuple[Caller, bool]:
-    """(caller, from_cache) for a normalized number."""
-    known = _callers.get(normalized)
-    if known is not None:
-        return Caller.from_db("default", ["id", "number", "first_contact_at"], [known[0], normalized, known[1]]), True
+    normalized = normalize_number(number)
     caller, _ = Caller.objects.get_or_create(number=normalized)
-    transaction.on_commit(lambda: _caller_remember(caller))  # never an id a rollback may take back
-    return caller, False
-
-
-def _caller_remember(caller: Caller) -> None:
-    with _callers_lock:
-        if len(_callers) >= MAX_CACHED_CALLERS:
-            _callers.clear()
-        _callers[caller.number] = (caller.pk, caller.first_contact_at)
-
-
-def caller_forget(*, number: str | None = None, **kwargs: Any) -> None:
-    """Forget the cached caller for `number` (all of them without one).
-    Also the receiver of Caller deletions."""
-    instance = kwargs.get("instance")
-    with _callers_lock:
-        if instance is not None:
-            _callers.pop(instance.number, None)
-        elif number is not None:
-            _callers.pop(number, None)
-        else:
-            _callers.clear()
-
-
-post_delete.connect(caller_forget, sender=Caller, dispatch_uid="dasan-callers-deleted")
+    return caller
 
 
 def _call_by_request_id(client_request_id: str) -> Call | None:
@@ -136,65 +91,57 @@ def call_log(
     # rolls back everything it wrote, and the first call is answered. This saves a
     # query on every call and costs one failed insert on the rare retry.
     now = timezone.now()
-    normalized = normalize_number(caller_number)
-    for attempt in (1, 2):
-        cached = False
-        try:
-            with transaction.atomic():
-                caller, cached = _caller_get_or_create(normalized)
-                call = Call(
-                    caller=caller,
-                    agent=agent,
-                    category=category,
-                    summary=summary.strip(),
-                    language=language,
-                    channel=channel,
-                    notes=notes,
-                    resolution=resolution,
-                    started_at=started_at or ended_at or now,
-                    ended_at=ended_at,
-                    satisfaction=satisfaction,
-                    urgent=urgent,
-                    vulnerable=vulnerable,
-                    client_request_id=client_request_id or None,
-                    phone_call_id=phone_call_id,
-                )
-                # Rows just read or created need no second existence check: Django's
-                # ForeignKey validation would cost one query each (3 of the 14 a
-                # logged call made; bench/calls.py). The database's foreign keys
-                # still guard them.
-                saved = _saved_relations(caller=caller, agent=agent, category=category)
-                call.full_clean(exclude=saved, validate_unique=False)
-                call.save()
-                if faq_entries:
-                    call.faq_entries.set(faq_entries)
-                    faq_usage_record(entry_ids=[entry.pk for entry in faq_entries])
-                CallEvent.objects.create(
-                    call=call, actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution
-                )
-                if phone_call_id:
-                    # A call logged from a screen pop names its queued call's category
-                    # when the phone menu did not (the wallboard's per-category figures).
-                    queue_call_categorize(call_id=phone_call_id, category=category)
-                access_log_record(
-                    user=agent,
-                    action=AccessLog.Action.CREATE,
-                    subject=caller.subject,
-                    target=f"call:{call.pk}",
-                    request=request,
-                )
-        except IntegrityError:
-            if client_request_id:
-                existing = _call_by_request_id(client_request_id)
-                if existing is not None:
-                    return existing, False
-            if attempt == 1 and cached and not Caller.objects.filter(pk=caller.pk).exists():
-                # Deleted by another process since this one cached it: once more, from the database.
-                caller_forget(number=normalized)
-                continue
-            raise
-        return call, True
-    raise AssertionError("unreachable")  # the second attempt returns or raises
+    try:
+        with transaction.atomic():
+            caller = caller_get_or_create(number=caller_number)
+            call = Call(
+                caller=caller,
+                agent=agent,
+                category=category,
+                summary=summary.strip(),
+                language=language,
+                channel=channel,
+                notes=notes,
+                resolution=resolution,
+                started_at=started_at or ended_at or now,
+                ended_at=ended_at,
+                satisfaction=satisfaction,
+                urgent=urgent,
+                vulnerable=vulnerable,
+                client_request_id=client_request_id or None,
+                phone_call_id=phone_call_id,
+            )
+            # Rows just read or created need no second existence check: Django's
+            # ForeignKey validation would cost one query each (3 of the 14 a
+            # logged call made; bench/calls.py). The database's foreign keys
+            # still guard them.
+            saved = _saved_relations(caller=caller, agent=agent, category=category)
+            call.full_clean(exclude=saved, validate_unique=False)
+            call.save()
+            if faq_entries:
+                call.faq_entries.set(faq_entries)
+                faq_usage_record(entry_ids=[entry.pk for entry in faq_entries])
+            CallEvent.objects.create(
+                call=call, actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution
+            )
+            if phone_call_id:
+                # A call logged from a screen pop names its queued call's category
+                # when the phone menu did not (the wallboard's per-category figures).
+                queue_call_categorize(call_id=phone_call_id, category=category)
+            access_log_record(
+                user=agent,
+                action=AccessLog.Action.CREATE,
+                subject=caller.subject,
+                target=f"call:{call.pk}",
+                request=request,
+            )
+    except IntegrityError:
+        if client_request_id:
+            existing = _call_by_request_id(client_request_id)
+            if existing is not None:
+                return existing, False
+        raise
+    return call, True
 
 
 @transaction.atomic
