@@ -14,7 +14,7 @@ def client_address(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def access_log_record(
+def access_log_entry(
     *,
     user: AbstractBaseUser,
     action: str,
@@ -23,7 +23,8 @@ def access_log_record(
     request: HttpRequest | None = None,
     reason: str = "",
 ) -> AccessLog:
-    """Write one personal-data access row. Side effect: an AccessLog row."""
+    """One personal-data access row, validated and not yet saved (for a service
+    that saves it with other rows: `callcenter.db.rows_insert_at_once`)."""
     entry = AccessLog(
         user=user,
         action=action,
@@ -35,5 +36,19 @@ def access_log_record(
     # A saved user needs no existence re-check (ForeignKey.validate: one query on
     # every logged call and history view); the database's foreign key guards it.
     entry.full_clean(exclude=["user"] if user.pk is not None and not user._state.adding else None)
+    return entry
+
+
+def access_log_record(
+    *,
+    user: AbstractBaseUser,
+    action: str,
+    subject: str,
+    target: str = "",
+    request: HttpRequest | None = None,
+    reason: str = "",
+) -> AccessLog:
+    """Write one personal-data access row. Side effect: an AccessLog row."""
+    entry = access_log_entry(user=user, action=action, subject=subject, target=target, request=request, reason=reason)
     entry.save()
     return entry

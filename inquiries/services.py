@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils import timezone
 
+from callcenter.db import first_row_id, one_statement_inserts, rows_insert_at_once
 from callcenter.models import AccessLog
-from callcenter.services import access_log_record
+from callcenter.services import access_log_entry, access_log_record
 from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
 from inquiries.queue_services import queue_call_categorize
@@ -87,54 +91,52 @@ def call_log(
     for linked FAQ entries the links plus one use counted on each.
     """
     # No look-up of client_request_id first: the unique constraint decides, also
-    # between racing requests. A repeat's insert fails inside the savepoint, which
-    # rolls back everything it wrote, and the first call is answered. This saves a
-    # query on every call and costs one failed insert on the rare retry.
+    # between racing requests. A repeat's insert fails (all its rows with it) and
+    # the first call is answered. This saves a query on every call and costs one
+    # failed insert on the rare retry.
     now = timezone.now()
+    call = Call(
+        agent=agent,
+        category=category,
+        summary=summary.strip(),
+        language=language,
+        channel=channel,
+        notes=notes,
+        resolution=resolution,
+        started_at=started_at or ended_at or now,
+        ended_at=ended_at,
+        satisfaction=satisfaction,
+        urgent=urgent,
+        vulnerable=vulnerable,
+        client_request_id=client_request_id or None,
+        phone_call_id=phone_call_id,
+    )
+    # Saved rows need no second existence check: Django's ForeignKey validation
+    # would cost one query each (bench/calls.py). The database's foreign keys
+    # still guard them; the caller is read or made once the rest is valid.
+    saved = _saved_relations(agent=agent, category=category)
+    call.full_clean(exclude=[*saved, "caller"], validate_unique=False)
+    # Valid: now the caller. A first contact's caller row stays even if the call's
+    # insert then fails (it can only fail as a repeat, whose first try made the caller).
+    call.caller = caller = caller_get_or_create(number=caller_number)
+    event = CallEvent(actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution)
+    entry = access_log_entry(user=agent, action=AccessLog.Action.CREATE, subject=caller.subject, request=request)
+    # The call, its event and its access-log row in one statement where the
+    # database can (PostgreSQL; atomic by itself, no BEGIN/COMMIT round trips);
+    # a transaction around them elsewhere, with more to write, or when the caller
+    # is in a transaction already (a savepoint, so a refused repeat can be answered).
+    one_statement = one_statement_inserts() and not faq_entries and not phone_call_id
+    needs_transaction = not one_statement or transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic():
-            caller = caller_get_or_create(number=caller_number)
-            call = Call(
-                caller=caller,
-                agent=agent,
-                category=category,
-                summary=summary.strip(),
-                language=language,
-                channel=channel,
-                notes=notes,
-                resolution=resolution,
-                started_at=started_at or ended_at or now,
-                ended_at=ended_at,
-                satisfaction=satisfaction,
-                urgent=urgent,
-                vulnerable=vulnerable,
-                client_request_id=client_request_id or None,
-                phone_call_id=phone_call_id,
-            )
-            # Rows just read or created need no second existence check: Django's
-            # ForeignKey validation would cost one query each (3 of the 14 a
-            # logged call made; bench/calls.py). The database's foreign keys
-            # still guard them.
-            saved = _saved_relations(caller=caller, agent=agent, category=category)
-            call.full_clean(exclude=saved, validate_unique=False)
-            call.save()
+        with transaction.atomic() if needs_transaction else contextlib.nullcontext():
+            _call_rows_insert(call, event, entry, one_statement=one_statement)
             if faq_entries:
                 call.faq_entries.set(faq_entries)
-                faq_usage_record(entry_ids=[entry.pk for entry in faq_entries])
-            CallEvent.objects.create(
-                call=call, actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution
-            )
+                faq_usage_record(entry_ids=[faq.pk for faq in faq_entries])
             if phone_call_id:
                 # A call logged from a screen pop names its queued call's category
                 # when the phone menu did not (the wallboard's per-category figures).
                 queue_call_categorize(call_id=phone_call_id, category=category)
-            access_log_record(
-                user=agent,
-                action=AccessLog.Action.CREATE,
-                subject=caller.subject,
-                target=f"call:{call.pk}",
-                request=request,
-            )
     except IntegrityError:
         if client_request_id:
             existing = _call_by_request_id(client_request_id)
@@ -142,6 +144,22 @@ def call_log(
                 return existing, False
         raise
     return call, True
+
+
+def _call_rows_insert(call: Call, event: CallEvent, entry: AccessLog, *, one_statement: bool) -> None:
+    """Insert a new call, its `created` event and its access-log row (validated, unsaved)."""
+    if one_statement:
+        event.call_id = first_row_id()
+        entry.target = Concat(Value("call:"), first_row_id(), output_field=CharField())
+        rows_insert_at_once(call, event, entry)
+        event.call = call
+        entry.target = f"call:{call.pk}"  # what the statement wrote
+    else:
+        call.save()
+        event.call = call
+        event.save()
+        entry.target = f"call:{call.pk}"
+        entry.save()
 
 
 @transaction.atomic

@@ -1,0 +1,71 @@
+"""Database helpers shared by the apps' services.
+
+`rows_insert_at_once` writes a row and the rows that refer to it in one SQL
+statement on PostgreSQL: a logged call, its `created` event and its access-log
+row (inquiries/services.py). One statement is atomic by itself, so it needs no
+BEGIN and COMMIT either: a logged call went from six database round trips to
+two, which under daphne's one process is a quarter of the API's throughput
+(docs/BENCHMARKS.md, "Logging a call: round 3"). The SQL of each row is Django's
+own (its insert compiler: every field, default, auto_now and conversion); this
+module only chains them as data-modifying CTEs. Other databases (SQLite) have no
+data-modifying CTEs: callers save row by row in a transaction there.
+"""
+
+from __future__ import annotations
+
+from django.db import NotSupportedError, connection
+from django.db.models import BigIntegerField, Model
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import InsertQuery
+
+_FIRST = "first_row"
+
+
+def one_statement_inserts() -> bool:
+    """Whether `rows_insert_at_once` works on this database."""
+    return connection.vendor == "postgresql"
+
+
+def first_row_id() -> RawSQL:
+    """The new id of the first row of `rows_insert_at_once`, as a value for the rows after it."""
+    # A constant name, no value from outside: nothing to inject.
+    return RawSQL(f"(SELECT id FROM {_FIRST})", (), output_field=BigIntegerField())  # noqa: S608, S611
+
+
+def rows_insert_at_once(first: Model, *others: Model) -> None:
+    """Insert `first`, then `others`, in one statement: all rows or none.
+
+    `others` may hold `first_row_id()` (or an expression of it) in any field,
+    e.g. a foreign key to `first`. Sets `first.pk`; the ids of `others` are not
+    read back. As with `QuerySet.update()`, no pre_save/post_save signal is
+    sent and nothing is validated: call `full_clean()` first.
+    Raises NotSupportedError on databases without data-modifying CTEs.
+    """
+    if not one_statement_inserts():
+        raise NotSupportedError("rows_insert_at_once needs PostgreSQL")
+    first_sql, params = _insert_sql(first, returning=True)
+    parts = [f"{_FIRST} AS ({first_sql})"]
+    for n, row in enumerate(others):
+        sql, row_params = _insert_sql(row, returning=False)
+        parts.append(f"row_{n} AS ({sql})")
+        params.extend(row_params)
+    with connection.cursor() as cursor:
+        # Django's own INSERTs and constant names; every value is a parameter.
+        cursor.execute(f"WITH {', '.join(parts)} SELECT id FROM {_FIRST}", params)  # noqa: S608
+        first.pk = cursor.fetchone()[0]
+    for row in (first, *others):
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+def _insert_sql(row: Model, *, returning: bool) -> tuple[str, list]:
+    """Django's INSERT for one unsaved row, as `Model.save()` would send it."""
+    meta = row._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    query = InsertQuery(type(row))
+    query.insert_values(fields, [row])
+    compiler = query.get_compiler(connection=connection)
+    if returning:
+        compiler.returning_fields = [meta.pk]
+    ((sql, params),) = compiler.as_sql()
+    return sql, list(params)

@@ -1,0 +1,55 @@
+"""`rows_insert_at_once`: a row and the rows that refer to it, in one statement
+(PostgreSQL), all or nothing. Other databases refuse it (services save row by row)."""
+
+import pytest
+from django.db import DataError, NotSupportedError
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from callcenter.db import first_row_id, one_statement_inserts, rows_insert_at_once
+from callcenter.models import AccessLog
+from inquiries.models import Call, Caller, CallEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)  # real commits: the statement's own atomicity
+
+
+def rows(agent, category, *, event_kind=CallEvent.Kind.CREATED):
+    call = Call(caller=Caller.objects.create(number="01012345678"), agent=agent, category=category, summary="누수")
+    event = CallEvent(call_id=first_row_id(), actor=agent, at=timezone.now(), kind=event_kind, to_value="answered")
+    entry = AccessLog(
+        user=agent,
+        action=AccessLog.Action.CREATE,
+        subject="caller:01012345678",
+        target=Concat(Value("call:"), first_row_id(), output_field=CharField()),
+    )
+    return call, event, entry
+
+
+def test_the_rows_are_written_together_and_refer_to_the_first(agent, category):
+    call, event, entry = rows(agent, category)
+
+    if not one_statement_inserts():
+        with pytest.raises(NotSupportedError):
+            rows_insert_at_once(call, event, entry)
+        assert not Call.objects.exists()
+        return
+
+    rows_insert_at_once(call, event, entry)
+
+    saved = Call.objects.get()
+    assert call.pk == saved.pk and not call._state.adding
+    assert saved.created_at is not None and saved.created_at == call.created_at  # auto_now_add, as save() does
+    assert list(saved.events.values_list("kind", "to_value")) == [("created", "answered")]
+    assert AccessLog.objects.get().target == f"call:{call.pk}"
+
+
+def test_a_row_that_fails_takes_the_others_with_it(agent, category):
+    call, event, entry = rows(agent, category, event_kind="k" * 40)  # longer than the column
+
+    with pytest.raises(DataError if one_statement_inserts() else NotSupportedError):
+        rows_insert_at_once(call, event, entry)
+
+    assert not Call.objects.exists()
+    assert not CallEvent.objects.exists()
+    assert not AccessLog.objects.exists()
