@@ -8,12 +8,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils import timezone
 
-from callcenter.db import first_row_id, one_statement_inserts, rows_insert_at_once
+from callcenter.db import first_row_id, first_row_reference, one_statement_inserts, rows_insert_at_once
 from callcenter.models import AccessLog
 from callcenter.services import access_log_entry, access_log_record
 from inquiries.models import Call, Caller, CallEvent
@@ -150,7 +148,7 @@ def _call_rows_insert(call: Call, event: CallEvent, entry: AccessLog, *, one_sta
     """Insert a new call, its `created` event and its access-log row (validated, unsaved)."""
     if one_statement:
         event.call_id = first_row_id()
-        entry.target = Concat(Value("call:"), first_row_id(), output_field=CharField())
+        entry.target = first_row_reference("call:")
         rows_insert_at_once(call, event, entry)
         event.call = call
         entry.target = f"call:{call.pk}"  # what the statement wrote

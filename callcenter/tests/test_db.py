@@ -3,11 +3,9 @@
 
 import pytest
 from django.db import DataError, NotSupportedError
-from django.db.models import CharField, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 
-from callcenter.db import first_row_id, one_statement_inserts, rows_insert_at_once
+from callcenter.db import first_row_id, first_row_reference, one_statement_inserts, rows_insert_at_once
 from callcenter.models import AccessLog
 from inquiries.models import Call, Caller, CallEvent
 
@@ -21,7 +19,7 @@ def rows(agent, category, *, event_kind=CallEvent.Kind.CREATED):
         user=agent,
         action=AccessLog.Action.CREATE,
         subject="caller:01012345678",
-        target=Concat(Value("call:"), first_row_id(), output_field=CharField()),
+        target=first_row_reference("call:"),
     )
     return call, event, entry
 
