@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
@@ -39,16 +41,9 @@ def access_log_entry(
     return entry
 
 
-def access_log_record(
-    *,
-    user: AbstractBaseUser,
-    action: str,
-    subject: str,
-    target: str = "",
-    request: HttpRequest | None = None,
-    reason: str = "",
-) -> AccessLog:
-    """Write one personal-data access row. Side effect: an AccessLog row."""
-    entry = access_log_entry(user=user, action=action, subject=subject, target=target, request=request, reason=reason)
+def access_log_record(**fields: Any) -> AccessLog:
+    """Write one personal-data access row (the arguments of `access_log_entry`).
+    Side effect: an AccessLog row."""
+    entry = access_log_entry(**fields)
     entry.save()
     return entry
