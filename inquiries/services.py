@@ -8,6 +8,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -114,50 +116,79 @@ def call_log(
     # still guard them; the caller is read or made once the rest is valid.
     saved = _saved_relations(agent=agent, category=category)
     call.full_clean(exclude=[*saved, "caller"], validate_unique=False)
-    # Valid: now the caller. A first contact's caller row stays even if the call's
-    # insert then fails (it can only fail as a repeat, whose first try made the caller).
-    call.caller = caller = caller_get_or_create(number=caller_number)
+    normalized = normalize_number(caller_number)
     event = CallEvent(actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution)
-    entry = access_log_entry(user=agent, action=AccessLog.Action.CREATE, subject=caller.subject, request=request)
-    # The call, its event and its access-log row in one statement where the
-    # database can (PostgreSQL; atomic by itself, no BEGIN/COMMIT round trips);
-    # a transaction around them elsewhere, with more to write, or when the caller
-    # is in a transaction already (a savepoint, so a refused repeat can be answered).
+    entry = access_log_entry(
+        user=agent, action=AccessLog.Action.CREATE, subject=Caller(number=normalized).subject, request=request
+    )
     one_statement = one_statement_inserts() and not faq_entries and not phone_call_id
-    needs_transaction = not one_statement or transaction.get_connection().in_atomic_block
-    try:
-        with transaction.atomic() if needs_transaction else contextlib.nullcontext():
-            _call_rows_insert(call, event, entry, one_statement=one_statement)
-            if faq_entries:
-                call.faq_entries.set(faq_entries)
-                faq_usage_record(entry_ids=[faq.pk for faq in faq_entries])
-            if phone_call_id:
-                # A call logged from a screen pop names its queued call's category
-                # when the phone menu did not (the wallboard's per-category figures).
-                queue_call_categorize(call_id=phone_call_id, category=category)
-    except IntegrityError:
-        if client_request_id:
-            existing = _call_by_request_id(client_request_id)
-            if existing is not None:
-                return existing, False
-        raise
-    return call, True
+    for attempt in (1, 2):
+        try:
+            if one_statement:
+                _call_rows_insert_at_once(call, event, entry, number=normalized, now=now)
+            else:
+                _call_rows_save(call, event, entry, number=normalized, faq_entries=faq_entries)
+            return call, True
+        except IntegrityError:
+            if client_request_id:
+                existing = _call_by_request_id(client_request_id)
+                if existing is not None:
+                    return existing, False
+            if not one_statement or attempt == 2:
+                raise
+            # Two first contacts from one number at once: the other made the caller
+            # after this statement began. Once more, and it is found.
+    raise AssertionError("unreachable: the second attempt returns or raises")
 
 
-def _call_rows_insert(call: Call, event: CallEvent, entry: AccessLog, *, one_statement: bool) -> None:
-    """Insert a new call, its `created` event and its access-log row (validated, unsaved)."""
-    if one_statement:
-        event.call_id = first_row_id()
-        entry.target = first_row_reference("call:")
-        rows_insert_at_once(call, event, entry)
-        event.call = call
-        entry.target = f"call:{call.pk}"  # what the statement wrote
-    else:
+def _call_rows_insert_at_once(call: Call, event: CallEvent, entry: AccessLog, *, number: str, now: datetime) -> None:
+    """PostgreSQL: the caller's get-or-create, the call, its event and its access-log
+    row in one statement, atomic by itself (no BEGIN/COMMIT round trips); in a
+    savepoint when the caller is in a transaction already, so a refused repeat can
+    be answered."""
+    table = Caller._meta.db_table
+    caller_parts = [
+        ("caller_found", f"SELECT id FROM {table} WHERE number = %s::varchar", [number]),  # noqa: S608 (the model's table)
+        (
+            "caller_made",  # a first contact; nothing is written for a known caller
+            f"INSERT INTO {table} (number, first_contact_at) SELECT %s::varchar, %s::timestamptz "  # noqa: S608
+            "WHERE NOT EXISTS (SELECT 1 FROM caller_found) ON CONFLICT (number) DO NOTHING RETURNING id",
+            [number, now],
+        ),
+    ]
+    # A constant SQL text; NULL (refused by the column) only when another statement made the caller meanwhile.
+    call.caller_id = RawSQL(
+        "(SELECT id FROM caller_found UNION ALL SELECT id FROM caller_made LIMIT 1)", (), output_field=BigIntegerField()
+    )
+    event.call_id = first_row_id()
+    entry.target = first_row_reference("call:")
+    in_transaction = transaction.get_connection().in_atomic_block
+    with transaction.atomic() if in_transaction else contextlib.nullcontext():
+        rows_insert_at_once(call, event, entry, before=caller_parts, read_back=["caller_id"])
+    call.caller = Caller.from_db(call._state.db, ["id", "number"], [call.caller_id, number])
+    event.call = call
+    entry.target = f"call:{call.pk}"  # what the statement wrote
+
+
+def _call_rows_save(
+    call: Call, event: CallEvent, entry: AccessLog, *, number: str, faq_entries: list[FAQEntry] | None
+) -> None:
+    """Elsewhere, or with more to write: the same rows saved one by one in a transaction,
+    with the FAQ links and the queued call's category."""
+    with transaction.atomic():
+        call.caller = caller_get_or_create(number=number)
         call.save()
         event.call = call
         event.save()
         entry.target = f"call:{call.pk}"
         entry.save()
+        if faq_entries:
+            call.faq_entries.set(faq_entries)
+            faq_usage_record(entry_ids=[faq.pk for faq in faq_entries])
+        if call.phone_call_id:
+            # A call logged from a screen pop names its queued call's category
+            # when the phone menu did not (the wallboard's per-category figures).
+            queue_call_categorize(call_id=call.phone_call_id, category=call.category)
 
 
 @transaction.atomic

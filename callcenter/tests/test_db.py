@@ -3,6 +3,8 @@
 
 import pytest
 from django.db import DataError, NotSupportedError
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from callcenter.db import first_row_id, first_row_reference, one_statement_inserts, rows_insert_at_once
@@ -33,8 +35,17 @@ def test_the_rows_are_written_together_and_refer_to_the_first(agent, category):
         assert not Call.objects.exists()
         return
 
-    rows_insert_at_once(call, event, entry)
+    caller_id = call.caller_id
+    call.caller_id = RawSQL("(SELECT id FROM the_caller)", (), output_field=BigIntegerField())
+    rows_insert_at_once(
+        call,
+        event,
+        entry,
+        before=[("the_caller", "SELECT id FROM inquiries_caller WHERE number = %s::varchar", ["01012345678"])],
+        read_back=["caller_id"],
+    )
 
+    assert call.caller_id == caller_id  # read back from what the statement wrote
     saved = Call.objects.get()
     assert call.pk == saved.pk and not call._state.adding
     assert saved.created_at is not None and saved.created_at == call.created_at  # auto_now_add, as save() does

@@ -5,7 +5,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from inquiries.models import Call
@@ -54,3 +54,36 @@ def test_fifty_concurrent_posts_with_one_key_make_one_row(agent, reference_data)
     assert statuses.count(200) == CLIENTS - 1
     assert Call.objects.count() == 1
     assert {call_id for _, call_id in results} == {Call.objects.get().pk}
+
+
+def test_a_first_contact_made_meanwhile_by_another_connection_is_found(agent, category):
+    """Another request makes the caller while this one is logging its call: on
+    PostgreSQL this statement began before that row was committed, so it cannot see
+    it and must try once more; elsewhere it waits for the other's write lock."""
+    from django.utils import timezone
+
+    from inquiries.models import Caller
+    from inquiries.services import call_log
+
+    made, release = threading.Event(), threading.Event()
+
+    def other_request():
+        try:
+            with transaction.atomic():
+                Caller.objects.create(number="01055550100", first_contact_at=timezone.now())
+                made.set()
+                release.wait(timeout=10)  # commit only once this test's call is on its way
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_request)
+    other.start()
+    assert made.wait(timeout=10)
+    threading.Timer(0.5, release.set).start()  # lets the other commit while our statement waits on it
+
+    call, created = call_log(agent=agent, caller_number="010-5555-0100", category=category, summary="동시 첫 통화")
+    other.join(timeout=10)
+
+    assert created
+    assert Caller.objects.filter(number="01055550100").count() == 1
+    assert Call.objects.get(pk=call.pk).caller == Caller.objects.get(number="01055550100")
