@@ -352,7 +352,7 @@ def history(repeats: int) -> list[list]:
                            CASE WHEN g %% 20 = 0 OR g %% 50 = 1 THEN NULL ELSE t + interval '15 s' END,
                            CASE WHEN g %% 50 = 1 THEN NULL ELSE t + interval '200 s' END,
                            15 + g %% 30, 180, 210, 0, 1 + g %% 10
-                    FROM (SELECT g, now() - (g %% 600) * interval '1 minute' AS t FROM generate_series(1, %s) g) s
+                    FROM (SELECT g, now() - (g %% 600) * interval '1 minute' AS t FROM generate_series(1, %s::int) g) s
                     """,
                     [today],
                 )
@@ -367,7 +367,7 @@ def history(repeats: int) -> list[list]:
                 FROM (
                     SELECT g,
                         now() - interval '1 day' - (g %% 730) * interval '1 day' - (g %% 660) * interval '1 minute' AS t
-                    FROM generate_series(%s, %s) g
+                    FROM generate_series(%s::integer, %s::integer) g
                 ) s
                 """,
                 [start + 1, start + old],
