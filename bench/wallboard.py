@@ -30,6 +30,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import statistics
 import struct
 import sys
@@ -63,55 +64,98 @@ GRACE = 15.0  # seconds to wait for the last updates after the last POST
 
 
 # --- a minimal websocket client (server frames are unmasked text) ---------------------------
-class MiniSocket:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
+UPDATE = re.compile(rb'^\{"type":\s*"update"')
+OFFERED_TODAY = re.compile(rb'"offered_today":\s*(\d+)')
+
+
+class MiniSocket(asyncio.Protocol):
+    """One wallboard socket. Frames are parsed as bytes arrive, and each message
+    is stamped with the time its last bytes were read, before anything else:
+    the 500 sockets share one process and one event loop, so a client that
+    parsed each JSON message before reading the next socket would add its own
+    parsing of every earlier socket to the later sockets' latencies."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.head: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.first: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.on_message = None  # (payload bytes, arrival time) -> None, after the first message
+        self.closed = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+        self.chunks: list[bytes] = []
 
     @classmethod
     async def connect(cls, port: int, path: str, cookie: str) -> MiniSocket:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        _, client = await asyncio.get_running_loop().create_connection(cls, "127.0.0.1", port)
         key = base64.b64encode(os.urandom(16)).decode()
-        writer.write(
+        client.transport.write(
             (
                 f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n"
                 f"Cookie: {cookie}\r\n\r\n"
             ).encode()
         )
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+        head = await asyncio.wait_for(client.head, 60)
         if b" 101 " not in head.split(b"\r\n", 1)[0]:
             raise RuntimeError(f"websocket refused: {head[:80]!r}")
-        return cls(reader, writer)
+        return client
 
-    async def receive(self) -> str | None:
-        """The next text message; None when the socket closes."""
-        chunks = []
-        while True:
-            first, second = await self.reader.readexactly(2)
-            opcode, length = first & 0x0F, second & 0x7F
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        self.buffer += data
+        if not self.head.done():
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            self.head.set_result(bytes(self.buffer[: end + 4]))
+            del self.buffer[: end + 4]
+        while len(self.buffer) >= 2:
+            first, second = self.buffer[0], self.buffer[1]
+            opcode, length, offset = first & 0x0F, second & 0x7F, 2
             if length == 126:
-                (length,) = struct.unpack("!H", await self.reader.readexactly(2))
+                if len(self.buffer) < 4:
+                    return
+                (length,) = struct.unpack_from("!H", self.buffer, 2)
+                offset = 4
             elif length == 127:
-                (length,) = struct.unpack("!Q", await self.reader.readexactly(8))
-            payload = await self.reader.readexactly(length)
+                if len(self.buffer) < 10:
+                    return
+                (length,) = struct.unpack_from("!Q", self.buffer, 2)
+                offset = 10
+            if len(self.buffer) < offset + length:
+                return
+            payload = bytes(self.buffer[offset : offset + length])
+            del self.buffer[: offset + length]
             if opcode == 0x8:
-                return None
+                self.transport.close()
+                return
             if opcode == 0x9:  # daphne pings every 20 s and closes sockets that do not answer
                 self._pong(payload)
                 continue
             if opcode == 0xA:
                 continue
-            chunks.append(payload)
+            self.chunks.append(payload)
             if first & 0x80:
-                return b"".join(chunks).decode()
+                message, self.chunks = b"".join(self.chunks), []
+                if not self.first.done():
+                    self.first.set_result(message)
+                elif self.on_message is not None:
+                    self.on_message(message, now)
 
     def _pong(self, payload: bytes) -> None:
         mask = os.urandom(4)
         masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
-        self.writer.write(bytes([0x8A, 0x80 | len(payload)]) + mask + masked)
+        self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + mask + masked)
 
     def close(self) -> None:
-        self.writer.close()
+        self.transport.close()
 
 
 # --- part 1: fan-out -----------------------------------------------------------------------
@@ -174,30 +218,28 @@ async def run_case(*, port: int, pid: int, token: str, cookie: str, sockets: int
             *[MiniSocket.connect(port, "/ws/wallboard/", cookie) for _ in range(start, min(sockets, start + 50))]
         )
         for client in batch:
-            first = json.loads(await asyncio.wait_for(client.receive(), 60))
+            first = json.loads(await asyncio.wait_for(client.first, 60))
             snapshots.append(first["stats"]["offered_today"])
         clients.extend(batch)
     base = max(snapshots)
     sent_at = [0.0] * count
 
-    async def listen(client: MiniSocket, watcher: Watcher) -> None:
-        while True:
-            text = await client.receive()
-            if text is None:
+    def listener(watcher: Watcher):
+        def on_message(message: bytes, now: float) -> None:
+            if not UPDATE.match(message):
                 return
-            now = time.monotonic()
-            message = json.loads(text)
-            if message.get("type") != "update":
-                continue
             watcher.updates += 1
-            reflected = min(message["stats"]["offered_today"] - base, count)
+            reflected = min(int(OFFERED_TODAY.search(message).group(1)) - base, count)
             while watcher.seen_upto < reflected:
                 sent = sent_at[watcher.seen_upto]
                 if sent:
                     watcher.latencies.append(now - sent)
                 watcher.seen_upto += 1
 
-    listeners = [asyncio.ensure_future(listen(c, w)) for c, w in zip(clients, watchers, strict=True)]
+        return on_message
+
+    for client, watcher in zip(clients, watchers, strict=True):
+        client.on_message = listener(watcher)
     stop = threading.Event()
     cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
     poster = threading.Thread(target=post_events, args=(port, token, count, sent_at, base, stop), daemon=True)
@@ -208,8 +250,6 @@ async def run_case(*, port: int, pid: int, token: str, cookie: str, sockets: int
     deadline = time.monotonic() + GRACE
     while time.monotonic() < deadline and any(w.seen_upto < count for w in watchers):
         await asyncio.sleep(0.2)
-    for listener in listeners:
-        listener.cancel()
     for client in clients:
         client.close()
     await asyncio.sleep(0.5)
@@ -312,7 +352,7 @@ def history(repeats: int) -> list[list]:
                            CASE WHEN g %% 20 = 0 OR g %% 50 = 1 THEN NULL ELSE t + interval '15 s' END,
                            CASE WHEN g %% 50 = 1 THEN NULL ELSE t + interval '200 s' END,
                            15 + g %% 30, 180, 210, 0, 1 + g %% 10
-                    FROM (SELECT g, now() - (g %% 600) * interval '1 minute' AS t FROM generate_series(1, %s) g) s
+                    FROM (SELECT g, now() - (g %% 600) * interval '1 minute' AS t FROM generate_series(1, %s::int) g) s
                     """,
                     [today],
                 )
@@ -327,7 +367,7 @@ def history(repeats: int) -> list[list]:
                 FROM (
                     SELECT g,
                         now() - interval '1 day' - (g %% 730) * interval '1 day' - (g %% 660) * interval '1 minute' AS t
-                    FROM generate_series(%s, %s) g
+                    FROM generate_series(%s::integer, %s::integer) g
                 ) s
                 """,
                 [start + 1, start + old],

@@ -12,7 +12,13 @@ one trailing send of the newest payload at the end of the window. A payload may
 be a callable, evaluated at send time, so a coalesced push carries the figures
 as they are then, computed once.
 
-Consumers that receive these messages subclass `RealtimeConsumer`.
+Consumers that receive these messages subclass `RealtimeConsumer`. They join
+their groups through the process's `_Fanout`, not one by one on the channel
+layer: the layer then carries each message once per process (one channel in
+each group), and the frame is built once and written to every local socket in
+one pass. Per socket, a push costs the socket's send alone, not a queue, a
+deserialization, a dispatch task and a frame each (docs/BENCHMARKS.md, wallboard
+round 3).
 """
 
 from __future__ import annotations
@@ -139,7 +145,8 @@ async def _send(event: str, payload: Payload, groups: tuple[str, ...]) -> None:
         # otherwise hold the publishing request until the TCP timeout.
         async with asyncio.timeout(SEND_TIMEOUT):
             for group in groups:
-                await layer.group_send(group, message)
+                # the group's name tells each process's fan-out whom it is for
+                await layer.group_send(group, {**message, "group": group})
         _count("sent")
     except Exception:
         _count("failed")
@@ -149,6 +156,98 @@ async def _send(event: str, payload: Payload, groups: tuple[str, ...]) -> None:
 def reset_for_tests() -> None:
     _windows.clear()
     counters.clear()
+
+
+class _Fanout:
+    """One event loop's (one process's) receiver of the realtime groups.
+
+    The first local consumer of a group puts this fan-out's one channel in
+    the group; every published message then arrives here once, and is written
+    to each local member's socket in one pass, its frame built once per
+    consumer class. The last member of a group to leave takes the channel out
+    of it; the last member of all stops the receiver.
+    """
+
+    def __init__(self, layer: Any, key: tuple[Any, Any]) -> None:
+        self.layer = layer
+        self.key = key
+        self.members: dict[str, dict[RealtimeConsumer, None]] = {}  # insertion-ordered sets
+        self.channel: str | None = None
+        self.task: asyncio.Task | None = None
+        self.lock = asyncio.Lock()
+
+    async def join(self, group: str, consumer: RealtimeConsumer) -> None:
+        async with self.lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel()
+                self.task = asyncio.get_running_loop().create_task(
+                    self._receive(self.channel), context=contextvars.Context()
+                )
+            members = self.members.get(group)
+            if members is None:
+                await self.layer.group_add(group, self.channel)
+                members = self.members[group] = {}
+            members[consumer] = None
+
+    async def leave(self, group: str, consumer: RealtimeConsumer) -> None:
+        async with self.lock:
+            members = self.members.get(group)
+            if members is None or consumer not in members:
+                return
+            del members[consumer]
+            if members:
+                return
+            del self.members[group]
+            try:
+                await self.layer.group_discard(group, self.channel)
+            finally:
+                if not self.members:
+                    self._stop()
+
+    def _stop(self) -> None:
+        if _fanouts.get(self.key) is self:
+            del _fanouts[self.key]
+        if self.task is not None:
+            # a cancelled receive unsubscribes the channel (Redis layer); keep
+            # the task referenced until it has
+            self.task.cancel()
+            _background.add(self.task)
+            self.task.add_done_callback(_background.discard)
+        self.task = self.channel = None
+
+    async def _receive(self, channel: str) -> None:
+        while True:
+            message = await self.layer.receive(channel)
+            try:
+                await self.deliver(message)
+            except Exception:  # one bad message must not stop every socket's pushes
+                logger.exception("realtime: could not deliver %s", message.get("event"))
+
+    async def deliver(self, message: dict) -> None:
+        members = self.members.get(message.get("group", ""))
+        if message.get("type") != "realtime.event" or not members:
+            return
+        frames: dict[type, str] = {}
+        for consumer in list(members):
+            kind = type(consumer)
+            text = frames.get(kind)
+            if text is None:
+                text = frames[kind] = consumer.frame(message["event"], message["json"])
+            try:
+                await consumer.push(text)
+            except Exception:  # a socket that fails must not cost the others their push
+                logger.exception("realtime: push to %s failed", consumer.channel_name)
+
+
+_fanouts: dict[tuple[Any, Any], _Fanout] = {}
+
+
+def _fanout_for(layer: Any) -> _Fanout:
+    key = (asyncio.get_running_loop(), layer)
+    fanout = _fanouts.get(key)
+    if fanout is None:
+        fanout = _fanouts[key] = _Fanout(layer, key)
+    return fanout
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
@@ -162,15 +261,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     data: a close before the handshake reaches a browser only as 1006, and
     the page could not tell "forbidden" from "network" (it would retry).
 
-    Published events arrive as `realtime.event` messages and go out as
-    `{"type": <event>, "data": <payload>}` unless `frame()` is overridden;
-    the payload JSON is spliced in, not re-encoded per socket.
+    Published events arrive through the process's `_Fanout` and go out as
+    `{"type": <event>, "data": <payload>}` unless `frame()` is overridden
+    (it must depend on its arguments only: it is called once per class and
+    push); the payload JSON is spliced in, not re-encoded per socket. A push
+    that arrives while a snapshot is being computed and sent waits, and goes
+    out after it, in order (as messages queued on the consumer's channel did).
     """
 
     #: close code when the role check fails (like HTTP 403)
     FORBIDDEN = 4403
 
     groups_joined: tuple[str, ...] = ()
+    #: pushes held while a snapshot is on its way (None: send at once)
+    _held: list[str] | None = None
 
     def groups_for(self, user: Any) -> list[str] | None:
         """The groups `user` listens to, or None when their role may not connect."""
@@ -187,27 +291,48 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=self.FORBIDDEN)
             return
-        self.groups_joined = tuple(groups)
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        self._held = []  # pushes from now on wait for the snapshot
+        fanout = _fanout_for(self.channel_layer)
+        for group in groups:
+            await fanout.join(group, self)
+            self.groups_joined += (group,)
         await self.accept()
         await self.send_snapshot()
 
     async def send_snapshot(self) -> None:
-        data = await database_sync_to_async(self.snapshot)(self.scope["user"])
-        await self.send(text_data=self.frame("snapshot", encode(data)))
+        if self._held is None:
+            self._held = []
+        try:
+            data = await database_sync_to_async(self.snapshot)(self.scope["user"])
+            await self.send(text_data=self.frame("snapshot", encode(data)))
+        finally:
+            held, self._held = self._held, None
+            for text in held:
+                await self.send(text_data=text)
+
+    async def push(self, text: str) -> None:
+        """Send a pushed frame now, or after the snapshot on its way."""
+        if self._held is not None:
+            self._held.append(text)
+            return
+        await self.send(text_data=text)
 
     async def receive_json(self, content: Any, **kwargs) -> None:
         if isinstance(content, dict) and content.get("type") == "resync":
             await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
+        if not self.groups_joined:
+            return
+        fanout = _fanout_for(self.channel_layer)
         for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await fanout.leave(group, self)
 
     async def dispatch(self, message: dict) -> None:
-        # Channels 4.3 closes old DB connections in a thread before every
-        # handler; a pushed event touches no database, so skip that hop.
+        # A realtime event sent to this consumer's own channel (pushes come
+        # through the fan-out). Channels 4.3 closes old DB connections in a
+        # thread before every handler; a pushed event touches no database,
+        # so skip that hop.
         if message.get("type") == "realtime.event":
             await self.realtime_event(message)
             return

@@ -112,3 +112,32 @@ async def test_bursts_are_coalesced_to_a_leading_and_one_trailing_send():
     assert json.loads(second["json"]) == {"n": 99}
     assert realtime.counters["coalesced"] == 99
     assert await nothing_arrives(layer, channel, within=0.5)
+
+
+async def test_a_socket_whose_send_fails_does_not_cost_the_others_their_push():
+    received = []
+
+    class Board:
+        channel_name = "board"
+
+        def __init__(self, broken=False):
+            self.broken = broken
+
+        def frame(self, event, payload_json):
+            return f'{{"type":"{event}","data":{payload_json}}}'
+
+        async def push(self, text):
+            if self.broken:
+                raise ConnectionResetError("the socket is gone")
+            received.append((self, text))
+
+    fanout = realtime._Fanout(get_channel_layer(), key=("test", "test"))
+    boards = [Board(), Board(broken=True), Board()]
+    fanout.members["wall"] = dict.fromkeys(boards)
+
+    await fanout.deliver({"type": "realtime.event", "group": "wall", "event": "update", "json": '{"n":1}'})
+
+    assert received == [
+        (boards[0], '{"type":"update","data":{"n":1}}'),
+        (boards[2], '{"type":"update","data":{"n":1}}'),
+    ]

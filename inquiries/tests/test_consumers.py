@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from callcenter.permissions import Role
-from inquiries import queue_services
+from inquiries import queue_services, stats
 from inquiries.api.cti import PhoneEventSerializer
 from inquiries.routing import websocket_urlpatterns
 
@@ -176,3 +176,59 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
     assert "screen_pop" not in others and "queue" in others
     await mine.disconnect()
     await theirs.disconnect()
+
+
+async def test_every_wallboard_in_the_process_gets_each_push_once(people):
+    # the sockets of one process share one subscription (realtime._Fanout)
+    first, second = connect("/ws/wallboard/", people["supervisor"]), connect("/ws/wallboard/", people["admin"])
+    for communicator in (first, second):
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)  # snapshot
+
+    await post_events(offered("once-1"))
+
+    for communicator in (first, second):
+        updates = await drain(communicator, quiet=0.5)
+        assert [(m["type"], m["stats"]["offered_today"]) for m in updates] == [("update", 1)]
+
+    # a board that leaves takes nothing from the others
+    await first.disconnect()
+    await post_events(offered("once-2"))
+    assert [m["stats"]["offered_today"] for m in await drain(second, quiet=0.5)] == [2]
+
+    # after the last board left, the next one to connect still gets its pushes
+    await second.disconnect()
+    third = connect("/ws/wallboard/", people["supervisor"])
+    await third.connect()
+    assert (await third.receive_json_from(timeout=5))["stats"]["offered_today"] == 2
+    await post_events(offered("once-3"))
+    assert [m["stats"]["offered_today"] for m in await drain(third, quiet=0.5)] == [3]
+    await third.disconnect()
+
+
+async def test_a_push_during_the_snapshot_goes_out_after_it(people, monkeypatch):
+    from inquiries.consumers import WallboardConsumer
+
+    original = WallboardConsumer.snapshot
+    sender = await database_sync_to_async(get_user_model().objects.get)(username="pbx_test")
+
+    def snapshot_then_a_call_arrives(self, user):
+        figures = original(self, user)  # computed before the call...
+        body = offered("during-snapshot")
+        serializer = PhoneEventSerializer(data=body)
+        serializer.is_valid(raise_exception=True)
+        # ...whose push is published while the snapshot is still on its way
+        queue_services.phone_event_apply(data=serializer.validated_data, body=body, sender=sender)
+        return figures
+
+    monkeypatch.setattr(WallboardConsumer, "snapshot", snapshot_then_a_call_arrives)
+    monkeypatch.setitem(stats._last, "stats", None)  # no figures remembered from an earlier test
+    communicator = connect("/ws/wallboard/", people["supervisor"])
+    await communicator.connect()
+
+    snapshot = await communicator.receive_json_from(timeout=5)
+    update = await communicator.receive_json_from(timeout=5)
+    # the board ends with the newer figures, not the older snapshot over them
+    assert (snapshot["type"], snapshot["stats"]["offered_today"]) == ("snapshot", 0)
+    assert (update["type"], update["stats"]["offered_today"]) == ("update", 1)
+    await communicator.disconnect()
