@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from callcenter import authentication, realtime
 from callcenter.demo import roles_seed
 from callcenter.permissions import Role
+from inquiries import stats
 from knowledgebase.categories import category_seed
 from knowledgebase.models import Category
 
@@ -25,6 +26,7 @@ def _forget_process_state() -> None:
     """What a process keeps between requests; a test's rolled-back rows must not survive in it."""
     realtime.reset_for_tests()
     authentication.forget_tokens()
+    stats.forget_last_stats()
 
 
 @pytest.fixture(autouse=True)

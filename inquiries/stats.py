@@ -504,6 +504,12 @@ _last_lock = threading.Lock()
 SNAPSHOT_MAX_AGE = 1.0
 
 
+def forget_last_stats() -> None:
+    """Forget the remembered figures (tests: a rolled-back test's figures must not serve the next)."""
+    with _last_lock:
+        _last.update(generation=-1, at=0.0, stats=None)
+
+
 def wallboard_stats_fresh() -> dict[str, Any]:
     """Compute now (a push's payload) and remember the result for snapshots."""
     from inquiries.queue_services import floor_generation

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from callcenter.permissions import Role
-from inquiries import queue_services, stats
+from inquiries import queue_services
 from inquiries.api.cti import PhoneEventSerializer
 from inquiries.routing import websocket_urlpatterns
 
@@ -222,7 +222,6 @@ async def test_a_push_during_the_snapshot_goes_out_after_it(people, monkeypatch)
         return figures
 
     monkeypatch.setattr(WallboardConsumer, "snapshot", snapshot_then_a_call_arrives)
-    monkeypatch.setitem(stats._last, "stats", None)  # no figures remembered from an earlier test
     communicator = connect("/ws/wallboard/", people["supervisor"])
     await communicator.connect()
 
