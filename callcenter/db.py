@@ -2,10 +2,11 @@
 
 `rows_insert_at_once` writes a row and the rows that refer to it in one SQL
 statement on PostgreSQL: a logged call, its `created` event and its access-log
-row (inquiries/services.py). One statement is atomic by itself, so it needs no
-BEGIN and COMMIT either: a logged call went from six database round trips to
-two, which under daphne's one process is a quarter of the API's throughput
-(docs/BENCHMARKS.md, "Logging a call: round 3"). The SQL of each row is Django's
+row, with the caller's get-or-create ahead of them (inquiries/services.py). One
+statement is atomic by itself, so it needs no BEGIN and COMMIT either: a logged
+call went from six database round trips to one, which under daphne's one process
+is about a quarter of the API's throughput (docs/BENCHMARKS.md, "Logging a call:
+round 3"). The SQL of each row is Django's
 own (its insert compiler: every field, default, auto_now and conversion); this
 module only chains them as data-modifying CTEs. Other databases (SQLite) have no
 data-modifying CTEs: callers save row by row in a transaction there.
