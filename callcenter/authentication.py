@@ -1,4 +1,9 @@
-"""API authentication: DRF's token authentication, with each token remembered briefly.
+"""Who is asking: API tokens (remembered briefly) and the websockets' session.
+
+`SocketSessionAuth` (bottom) signs websockets in from the console's session
+cookie, as Channels' AuthMiddlewareStack does, without wrapping every send.
+
+API authentication: DRF's token authentication, with each token remembered briefly.
 
 The phone system and other API clients send `Authorization: Token <key>` with
 every request. Looking the token and its user up cost a logged call its most
@@ -23,10 +28,13 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from importlib import import_module
 from typing import Any
 
+from channels.auth import get_user
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from django.http.cookie import parse_cookie
 from rest_framework.authentication import TokenAuthentication
 
 # At most this many tokens are kept; a full cache is emptied (tokens are few: the
@@ -70,3 +78,28 @@ post_save.connect(forget_tokens, sender="authtoken.Token", dispatch_uid="dasan-t
 post_delete.connect(forget_tokens, sender="authtoken.Token", dispatch_uid="dasan-tokens-token-deleted")
 post_save.connect(forget_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-tokens-user-saved")
 post_delete.connect(forget_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-tokens-user-deleted")
+
+
+class SocketSessionAuth:
+    """ASGI middleware: `scope["user"]` for a websocket, from the session cookie.
+
+    Channels' AuthMiddlewareStack does the same and also wraps the socket's
+    `send` so that a changed session is saved with an HTTP response. A socket
+    here never changes the session (signing in and out are pages), and that
+    wrapper ran on every frame of every push: about a seventh of the fan-out's
+    time at 500 wallboards (docs/BENCHMARKS.md, wallboard round 4). So this
+    reads the session once, at connect, and passes `send` through untouched.
+    The session and user are those Django's own middleware would find:
+    an expired or tampered session, or a changed password, gives AnonymousUser.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        header = "; ".join(value.decode("latin1") for name, value in scope.get("headers", ()) if name == b"cookie")
+        cookies = parse_cookie(header)
+        scope = dict(scope, cookies=cookies, session=self.session_store(cookies.get(settings.SESSION_COOKIE_NAME)))
+        scope["user"] = await get_user(scope)
+        return await self.inner(scope, receive, send)
