@@ -48,6 +48,10 @@ Payload = dict[str, Any] | Callable[[], dict[str, Any]]
 # Seconds a send may take before it is given up (and counted as failed).
 SEND_TIMEOUT = 2.0
 
+# A fan-out hands the loop back after this many sockets, so their frames go out
+# (and requests are served) while the rest are built.
+FANOUT_BATCH = 50
+
 # Counters for /healthz and the benchmarks: sent, failed, coalesced.
 counters: Counter[str] = Counter()
 _counters_lock = threading.Lock()
@@ -228,7 +232,12 @@ class _Fanout:
         if message.get("type") != "realtime.event" or not members:
             return
         frames: dict[type, str] = {}
-        for consumer in list(members):
+        for index, consumer in enumerate(list(members)):
+            if index and not index % FANOUT_BATCH:
+                # Let the loop write what is queued: a socket's frame only
+                # leaves when the loop runs, so without a pause the first
+                # socket would wait for the last one's frame to be built.
+                await asyncio.sleep(0)
             kind = type(consumer)
             text = frames.get(kind)
             if text is None:

@@ -141,3 +141,36 @@ async def test_a_socket_whose_send_fails_does_not_cost_the_others_their_push():
         (boards[0], '{"type":"update","data":{"n":1}}'),
         (boards[2], '{"type":"update","data":{"n":1}}'),
     ]
+
+
+async def test_a_large_fanout_reaches_every_socket_once_and_lets_the_loop_run_between_batches(monkeypatch):
+    monkeypatch.setattr(realtime, "FANOUT_BATCH", 3)
+    received = []
+    progress_seen = []  # how many sockets had their frame each time another task got the loop
+
+    class Board:
+        channel_name = "board"
+
+        def frame(self, event, payload_json):
+            return f'{{"type":"{event}","data":{payload_json}}}'
+
+        async def push(self, text):
+            received.append((self, text))
+
+    async def meanwhile():
+        for _ in range(10):
+            await asyncio.sleep(0)
+            progress_seen.append(len(received))
+
+    fanout = realtime._Fanout(get_channel_layer(), key=("test", "test"))
+    boards = [Board() for _ in range(10)]
+    fanout.members["wall"] = dict.fromkeys(boards)
+
+    other = asyncio.get_running_loop().create_task(meanwhile())
+    await fanout.deliver({"type": "realtime.event", "group": "wall", "event": "update", "json": '{"n":2}'})
+    await other
+
+    assert [board for board, _ in received] == boards  # each once, in the order they joined
+    assert {text for _, text in received} == {'{"type":"update","data":{"n":2}}'}
+    # another task ran while the fan-out was half done: sockets do not wait for the whole pass
+    assert any(0 < seen < len(boards) for seen in progress_seen)
