@@ -61,6 +61,7 @@ HISTORY_DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard_history"
 REDIS_URL = f"{DEFAULT_REDIS_HOST}/5"
 RATE = 10.0  # events per second
 GRACE = 15.0  # seconds to wait for the last updates after the last POST
+DRAIN_EVERY = 0.1  # seconds between parsing what the sockets received (see MiniSocket)
 
 
 # --- a minimal websocket client (server frames are unmasked text) ---------------------------
@@ -69,11 +70,12 @@ OFFERED_TODAY = re.compile(rb'"offered_today":\s*(\d+)')
 
 
 class MiniSocket(asyncio.Protocol):
-    """One wallboard socket. Frames are parsed as bytes arrive, and each message
-    is stamped with the time its last bytes were read, before anything else:
-    the 500 sockets share one process and one event loop, so a client that
-    parsed each JSON message before reading the next socket would add its own
-    parsing of every earlier socket to the later sockets' latencies."""
+    """One wallboard socket. Each message is stamped with the time its last
+    bytes were read. The 500 sockets share one process and one event loop, so
+    during the load the bytes are only stamped and kept as they arrive, and
+    parsed every DRAIN_EVERY seconds: a client that parsed each socket's
+    frames and JSON before reading the next socket would add its own work on
+    every earlier socket to the later sockets' latencies."""
 
     def __init__(self) -> None:
         self.buffer = bytearray()
@@ -83,6 +85,8 @@ class MiniSocket(asyncio.Protocol):
         self.closed = asyncio.get_running_loop().create_future()
         self.transport: asyncio.Transport | None = None
         self.chunks: list[bytes] = []
+        self.deferred = False  # True during the load: keep bytes, parse them in drain()
+        self.pending: list[tuple[float, bytes]] = []
 
     @classmethod
     async def connect(cls, port: int, path: str, cookie: str) -> MiniSocket:
@@ -109,6 +113,18 @@ class MiniSocket(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
+        if self.deferred:
+            self.pending.append((now, data))
+            return
+        self._feed(now, data)
+
+    def drain(self) -> None:
+        """Parse what arrived since the last drain, each message with its arrival time."""
+        pending, self.pending = self.pending, []
+        for now, data in pending:
+            self._feed(now, data)
+
+    def _feed(self, now: float, data: bytes) -> None:
         self.buffer += data
         if not self.head.done():
             end = self.buffer.find(b"\r\n\r\n")
@@ -240,6 +256,15 @@ async def run_case(*, port: int, pid: int, token: str, cookie: str, sockets: int
 
     for client, watcher in zip(clients, watchers, strict=True):
         client.on_message = listener(watcher)
+        client.deferred = True
+
+    async def drain_all() -> None:
+        while True:  # often enough to answer daphne's pings in time
+            await asyncio.sleep(DRAIN_EVERY)
+            for client in clients:
+                client.drain()
+
+    drainer = asyncio.create_task(drain_all())
     stop = threading.Event()
     cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
     poster = threading.Thread(target=post_events, args=(port, token, count, sent_at, base, stop), daemon=True)
@@ -250,7 +275,9 @@ async def run_case(*, port: int, pid: int, token: str, cookie: str, sockets: int
     deadline = time.monotonic() + GRACE
     while time.monotonic() < deadline and any(w.seen_upto < count for w in watchers):
         await asyncio.sleep(0.2)
+    drainer.cancel()
     for client in clients:
+        client.drain()
         client.close()
     await asyncio.sleep(0.5)
     if os.environ.get("BENCH_DEBUG"):
