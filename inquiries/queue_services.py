@@ -95,7 +95,7 @@ def _publish_floor() -> None:
     window = settings.WALLBOARD_COALESCE_SECONDS
     transaction.on_commit(_bump_generation)
     realtime.publish("update", stats.wallboard_stats_fresh, groups=[WALLBOARD_GROUP], coalesce=window)
-    realtime.publish("queue", stats.queue_summary, groups=[QUEUE_GROUP], coalesce=window)
+    realtime.publish("queue", stats.queue_summary_fresh, groups=[QUEUE_GROUP], coalesce=window)
 
 
 # --- phone events ---------------------------------------------------------------

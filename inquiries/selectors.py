@@ -66,22 +66,33 @@ def calls_today(*, agent: AbstractBaseUser, limit: int = 50) -> QuerySet[Call]:
 
 
 # Every category by slug, kept by this process for a short while: the look-up was
-# one of a logged call's queries (bench/calls.py), and categories change rarely.
+# one of a logged call's queries (bench/calls.py), the wallboard names them on
+# every push (inquiries/stats.py), and categories change rarely.
 # Saving or deleting one, or a flush (post_migrate), clears it in this process at
 # once; other processes see a change within CATEGORY_CACHE_SECONDS.
 CATEGORY_CACHE_SECONDS = 60.0
 _categories: tuple[float, dict[str, Category]] = (0.0, {})
 
 
-def category_find(*, slug: str) -> Category | None:
-    """The category with this slug (active or not), or None. The instance is
-    shared by the process's requests: read it, never change it."""
+def _categories_by_slug() -> dict[str, Category]:
     global _categories
     expires, by_slug = _categories
     if expires < clock.monotonic():
         by_slug = {category.slug: category for category in Category.objects.all()}
         _categories = (clock.monotonic() + CATEGORY_CACHE_SECONDS, by_slug)
-    return by_slug.get(slug)
+    return by_slug
+
+
+def category_find(*, slug: str) -> Category | None:
+    """The category with this slug (active or not), or None. The instance is
+    shared by the process's requests: read it, never change it."""
+    return _categories_by_slug().get(slug)
+
+
+def category_list() -> list[Category]:
+    """Every category (active or not), in the model's order, from the same
+    cache: the wallboard names them on every push. Shared instances: read only."""
+    return list(_categories_by_slug().values())
 
 
 def forget_categories(**kwargs: object) -> None:

@@ -34,6 +34,7 @@ from inquiries.queue_models import (
     ShiftAssignment,
     ShiftSession,
 )
+from inquiries.selectors import category_list
 from knowledgebase.models import Category
 
 SURGE_WINDOW = timedelta(minutes=15)
@@ -190,6 +191,9 @@ def satisfaction(start: datetime, end: datetime) -> float | None:
     return None if average is None else round(average * 20, 1)
 
 
+WAITING_KEYS = ("calls_waiting", "calls_waiting_by_queue", "longest_wait_seconds", "oldest_waiting_since")
+
+
 def waiting_now(now: datetime) -> dict[str, Any]:
     rows = (
         QueueCall.objects.filter(status=QueueCall.Status.WAITING, offered_at__gte=now - WAITING_HORIZON)
@@ -269,26 +273,39 @@ def _category_hour_counts(
 ) -> tuple[dict[int | None, dict[str, int]], list[int]]:
     """One grouped query for two figures: per category, the calls offered
     today (from day_start on) and in the last SURGE_WINDOW; and today's calls
-    per hour ([day_start, day_end), as calls_per_hour)."""
-    tz = timezone.get_current_timezone()
-    recent_start = now - SURGE_WINDOW
-    rows = (
-        QueueCall.objects.filter(
-            offered_at__gte=min(day_start, recent_start), offered_at__lt=max(day_end, now + timedelta(1))
-        )
-        .annotate(hour=ExtractHour("offered_at", tzinfo=tz))
-        .values_list("category_id", "hour")
-        .annotate(
-            in_day=Count("id", filter=Q(offered_at__lt=day_end, offered_at__gte=day_start)),
-            today=Count("id", filter=Q(offered_at__gte=day_start, offered_at__lt=now + timedelta(1))),
-            recent=Count("id", filter=Q(offered_at__gte=recent_start, offered_at__lt=now + timedelta(1))),
-        )
-        .order_by()
+    per hour ([day_start, day_end), as calls_per_hour).
+
+    In SQL for the reason _floor_figures is: it runs on every push, and the
+    ORM took longer to compile it than the database to run it. The local hour
+    is the database's own (connection.ops, as ExtractHour's), so SQLite and
+    PostgreSQL group alike.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    recent_start, soon = now - SURGE_WINDOW, now + timedelta(1)
+    hour_sql, hour_params = connection.ops.datetime_extract_sql(
+        "hour", "offered_at", (), timezone.get_current_timezone_name()
     )
+    sql = (
+        f"SELECT category_id, {hour_sql}, "  # noqa: S608 (no user input)
+        "COUNT(CASE WHEN offered_at >= %s AND offered_at < %s THEN 1 END), "
+        "COUNT(CASE WHEN offered_at >= %s AND offered_at < %s THEN 1 END), "
+        "COUNT(CASE WHEN offered_at >= %s AND offered_at < %s THEN 1 END) "
+        f"FROM {QueueCall._meta.db_table} WHERE offered_at >= %s AND offered_at < %s GROUP BY 1, 2"
+    )
+    params = [
+        *hour_params,
+        *(adapt(day_start), adapt(day_end)),
+        *(adapt(day_start), adapt(soon)),
+        *(adapt(recent_start), adapt(soon)),
+        *(adapt(min(day_start, recent_start)), adapt(max(day_end, soon))),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     counts: dict[int | None, dict[str, int]] = {}
     hours = [0] * 24
     for category_id, hour, in_day, today, recent in rows:
-        hours[hour] += in_day
+        hours[int(hour)] += in_day
         entry = counts.setdefault(category_id, {"today": 0, "recent": 0})
         entry["today"] += today
         entry["recent"] += recent
@@ -308,10 +325,11 @@ def categories(
     """
     if counts is None:
         counts, _ = _category_hour_counts(now, day_start, day_start + timedelta(days=1))
-    names = {c.pk: c for c in Category.objects.filter(is_active=True)}
+    every = {category.pk: category for category in category_list()}
+    names = {pk: category for pk, category in every.items() if category.is_active}
     for pk in counts:
-        if pk is not None and pk not in names:
-            names[pk] = Category.objects.get(pk=pk)
+        if pk is not None and pk not in names:  # inactive, or made in another process a moment ago
+            names[pk] = every.get(pk) or Category.objects.get(pk=pk)
     share = usual_category_share(timezone.localdate(now))
     if not share:
         earlier = {pk: row["today"] - row["recent"] for pk, row in counts.items() if pk is not None}
@@ -403,14 +421,22 @@ def _shift_figures(
     if current is None or figures is None:
         return None
     shift, start, end, _ = current
+    # two counts, one round trip (this runs on every push)
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {ShiftAssignment._meta.db_table} WHERE shift_id = %s AND day = %s), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {ShiftSession._meta.db_table} WHERE signed_out_at IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [shift.pk, connection.ops.adapt_datefield_value(timezone.localdate(start))])
+        rostered, signed_in = cursor.fetchone()
     return {
         "name_ko": shift.name_ko,
         "name_en": shift.name_en or shift.name_ko,
         "starts": start,
         "ends": end,
         **figures,
-        "rostered": ShiftAssignment.objects.filter(shift=shift, day=timezone.localdate(start)).count(),
-        "signed_in": ShiftSession.objects.filter(signed_out_at__isnull=True).count(),
+        "rostered": rostered,
+        "signed_in": signed_in,
     }
 
 
@@ -502,6 +528,7 @@ def missed_targets(stats: dict[str, Any]) -> list[str]:
 _last: dict[str, Any] = {"generation": -1, "at": 0.0, "stats": None}
 _last_lock = threading.Lock()
 SNAPSHOT_MAX_AGE = 1.0
+QUEUE_REUSE_SECONDS = 0.2
 
 
 def forget_last_stats() -> None:
@@ -519,6 +546,29 @@ def wallboard_stats_fresh() -> dict[str, Any]:
     with _last_lock:
         _last.update(generation=generation, at=time.monotonic(), stats=stats)
     return stats
+
+
+def queue_summary_fresh() -> dict[str, Any]:
+    """A push's queue figures for the agents' consoles.
+
+    The same change publishes the wallboard's figures first, in the same
+    window (inquiries/queue_services.py), so they are usually a few ms old
+    and hold these figures: taken from them, not read again. Otherwise
+    (another change since, or older than QUEUE_REUSE_SECONDS) read anew.
+    """
+    from inquiries.queue_services import floor_generation
+
+    with _last_lock:
+        last = _last["stats"]
+        if not (
+            last is not None
+            and _last["generation"] == floor_generation()
+            and time.monotonic() - _last["at"] < QUEUE_REUSE_SECONDS
+        ):
+            last = None
+    if last is None:
+        return queue_summary()
+    return {key: last[key] for key in (*WAITING_KEYS, "generated_at")}
 
 
 def wallboard_stats_cached() -> dict[str, Any]:

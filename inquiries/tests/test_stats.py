@@ -258,3 +258,69 @@ def test_one_refresh_agrees_with_each_figure_alone(reference_data, make_user):
     assert snapshot["calls_per_hour"] == stats.calls_per_hour(day_start, day_end)
     counts = {c["slug"]: (c["today"], c["last_15_minutes"]) for c in snapshot["calls_by_category"]}
     assert counts["water"][0] == 3
+
+
+def test_the_queue_push_reuses_the_wallboard_figures_of_the_same_change(
+    reference_data, phone_system, django_assert_num_queries, django_capture_on_commit_callbacks, monkeypatch
+):
+    from inquiries import queue_services
+    from inquiries.api.cti import PhoneEventSerializer
+
+    board = stats.wallboard_stats_fresh()
+    with django_assert_num_queries(0):
+        summary = stats.queue_summary_fresh()
+    assert summary == {key: board[key] for key in (*stats.WAITING_KEYS, "generated_at")}
+
+    # a change since: the figures are read anew, and show it
+    body = {
+        "event": "call.offered",
+        "call_id": "reuse-1",
+        "at": (timezone.now() - timedelta(seconds=3)).isoformat(),
+        "caller_number": "010-2345-6789",
+        "queue": "general",
+    }
+    serializer = PhoneEventSerializer(data=body)
+    serializer.is_valid(raise_exception=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the change counter moves on commit
+        queue_services.phone_event_apply(data=serializer.validated_data, body=body, sender=phone_system)
+    summary = stats.queue_summary_fresh()
+    assert summary["calls_waiting"] == board["calls_waiting"] + 1
+    assert summary["longest_wait_seconds"] >= 3
+
+    # figures older than the reuse limit are read anew
+    monkeypatch.setattr(stats, "QUEUE_REUSE_SECONDS", 0.0)
+    QueueCall.objects.create(call_id="reuse-2", caller_number="01012345678", offered_at=timezone.now())
+    assert stats.queue_summary_fresh()["calls_waiting"] == board["calls_waiting"] + 2
+
+
+def test_the_shift_counts_its_roster_and_who_is_signed_in(make_user):
+    from inquiries.queue_models import Shift, ShiftAssignment, ShiftSession
+
+    now = timezone.now()
+    local = timezone.localtime(now)
+    Shift.objects.update(is_active=False)
+    running = Shift.objects.create(
+        name_ko="점검",
+        starts=(local - timedelta(minutes=30)).time().replace(second=0, microsecond=0),
+        ends=(local + timedelta(hours=1)).time().replace(second=0, microsecond=0),
+        is_active=True,
+    )
+    other = Shift.objects.create(
+        name_ko="야간", starts=local.time().replace(hour=22, minute=0), ends=local.time().replace(hour=6, minute=0)
+    )
+    first, second, third = (make_user(Role.AGENT) for _ in range(3))
+    today = timezone.localdate(now - timedelta(minutes=30))  # the day the running shift began
+    ShiftAssignment.objects.create(shift=running, agent=first, day=today)
+    ShiftAssignment.objects.create(shift=running, agent=second, day=today)
+    ShiftAssignment.objects.create(shift=running, agent=third, day=today - timedelta(days=1))  # yesterday's roster
+    ShiftAssignment.objects.create(shift=other, agent=third, day=today)  # another shift
+    ShiftSession.objects.create(agent=first, shift=running, signed_in_at=now - timedelta(minutes=20))
+    ShiftSession.objects.create(agent=third, shift=running, signed_in_at=now - timedelta(minutes=25))
+    ShiftSession.objects.create(
+        agent=second, shift=running, signed_in_at=now - timedelta(minutes=29), signed_out_at=now - timedelta(minutes=5)
+    )
+
+    shift = stats.wallboard_stats(now)["shift"]
+
+    assert shift["name_ko"] == "점검"
+    assert (shift["rostered"], shift["signed_in"]) == (2, 2)
