@@ -163,8 +163,8 @@ def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: Abs
         state=data.get("state", "") if event == "agent.state" else "",
     )
     record = PhoneEvent.objects.create(event=event, call_id=call_id, at=at, body=body, sender=sender)
-    if PhoneEvent.objects.filter(dedupe_key=key).exists():
-        return _finish(record, PhoneEvent.Status.DUPLICATE, 200)
+    # No look for a repeat first: the unique dedupe key decides (a repeat fails
+    # the key's save, the block's first statement, and is told apart below).
     try:
         with transaction.atomic():
             record.dedupe_key = key
@@ -174,7 +174,8 @@ def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: Abs
             _HANDLERS[event](data, at)
             _publish_floor()
     except IntegrityError:
-        # Either the same event won a race (a duplicate) or two offers of one call did.
+        # Either the event was applied before (a repeat, perhaps racing this
+        # one) or another offer of the same call was.
         if PhoneEvent.objects.filter(dedupe_key=key).exists():
             return _finish(record, PhoneEvent.Status.DUPLICATE, 200)
         error = DuplicateCall(_("This call was already offered."))
