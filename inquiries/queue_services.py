@@ -219,8 +219,7 @@ def _not_before(at: datetime, moment: datetime | None, message: str) -> None:
 
 
 def _on_offered(data: dict, at: datetime) -> None:
-    if QueueCall.objects.filter(call_id=data["call_id"]).exists():
-        raise DuplicateCall(_("This call was already offered."))
+    # A second offer of the call fails the unique call_id (phone_event_apply answers 409).
     call = QueueCall(
         call_id=data["call_id"],
         caller_number=data["caller_number"],
