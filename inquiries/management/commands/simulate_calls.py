@@ -11,6 +11,7 @@ times (Erlang C's required agents stay realistic: traffic = rate × AHT).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import time
@@ -23,7 +24,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from callcenter.errors import ApplicationError
 from callcenter.permissions import Role
+from inquiries import queue_services
+from inquiries.queue_models import ShiftAssignment
 from inquiries.simulator import DaySimulation, Surge, backfill_day
 
 MAX_BATCH = 500
@@ -59,12 +63,12 @@ class Command(BaseCommand):
             surge = Surge.parse(options["surge"]) if options["surge"] else None
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        now_local = timezone.localtime()
+        start = self._clock(options["start"]) if options["start"] else now_local.hour * 3600 + now_local.minute * 60
         token = options["token"] or self._demo_token()
         agents = self._agents(options["agents"])
         if options["backfill_days"]:
             self._backfill(options["backfill_days"], agents, options["calls_per_day"], options["seed"])
-        now_local = timezone.localtime()
-        start = self._clock(options["start"]) if options["start"] else now_local.hour * 3600 + now_local.minute * 60
         simulation = DaySimulation(
             agents=agents,
             start_seconds=start,
@@ -76,6 +80,7 @@ class Command(BaseCommand):
         )
         sender = _Sender(options["url"], token)
         speed = options["speed"]
+        self._sign_in(agents)
         self.stdout.write(
             f"Simulating {options['duration']:g} min from {start // 3600:02.0f}:{start % 3600 // 60:02.0f} "
             f"at ×{speed:g} with {len(agents)} agents against {options['url']} (Ctrl+C stops)"
@@ -106,6 +111,8 @@ class Command(BaseCommand):
                 self._flush(sender, pending, sent, real_start + due_at)
         except KeyboardInterrupt:
             self.stdout.write("stopped")
+        finally:
+            self._sign_out(agents)
         self.stdout.write(self.style.SUCCESS(f"done: {sent}"))
 
     def _flush(self, sender: _Sender, events: list[dict], sent: dict, due: float) -> None:
@@ -118,6 +125,23 @@ class Command(BaseCommand):
             sent[result.get("status", "rejected")] = sent.get(result.get("status", "rejected"), 0) + 1
             if result.get("status") == "rejected":
                 self.stderr.write(f"  rejected: {result.get('error')}: {result.get('message')} {result.get('fields')}")
+
+    def _sign_in(self, agents: list[str]) -> None:
+        """The simulated agents are on today's roster of the running shift (if one
+        runs) and sign in, as agents do at the console: the wallboard's shift
+        line counts them."""
+        current = queue_services.shift_current()
+        for user in get_user_model().objects.filter(username__in=agents):
+            if current is not None:
+                shift, start, _end = current
+                ShiftAssignment.objects.get_or_create(shift=shift, agent=user, day=timezone.localdate(start))
+            with contextlib.suppress(ApplicationError):  # still signed in from an earlier run
+                queue_services.shift_sign_in(agent=user)
+
+    def _sign_out(self, agents: list[str]) -> None:
+        for user in get_user_model().objects.filter(username__in=agents):
+            with contextlib.suppress(ApplicationError):  # not signed in, or stopped in the middle of a call
+                queue_services.shift_sign_out(agent=user)
 
     def _backfill(self, days: int, agents: list[str], calls_per_day: int, seed: int | None) -> None:
         ids = dict(get_user_model().objects.filter(username__in=agents).values_list("username", "pk"))
