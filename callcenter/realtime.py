@@ -52,6 +52,12 @@ SEND_TIMEOUT = 2.0
 # (and requests are served) while the rest are built.
 FANOUT_BATCH = 50
 
+# The receiving side's window for coalesced pushes, as a share of the publisher's:
+# a little shorter, so that one publisher's pushes (a whole window apart, give or
+# take a millisecond of transit) never wait, while several publishers' together
+# still reach a board at most about 1 / (0.9 × window) times a second.
+RECEIVE_WINDOW_SHARE = 0.9
+
 # Counters for /healthz and the benchmarks: sent, failed, coalesced.
 counters: Counter[str] = Counter()
 _counters_lock = threading.Lock()
@@ -113,7 +119,7 @@ async def _dispatch(event: str, payload: Payload, groups: tuple[str, ...], coale
         window = None
     if window is None:
         _windows[key] = _Window(opened_at=now, loop=loop)
-        await _send(event, payload, groups)  # leading edge: no added latency
+        await _send(event, payload, groups, coalesce)  # leading edge: no added latency
         # A fresh context: this one belongs to the async_to_sync call of the
         # request thread that published, and its thread executor is gone by
         # the time the window closes (a callable payload then failed with
@@ -134,16 +140,19 @@ def _close_window(key: tuple[str, tuple[str, ...]], coalesce: float) -> None:
     payload, window.pending = window.pending, None
     window.opened_at = time.monotonic()
     loop = asyncio.get_running_loop()
-    task = loop.create_task(_send(key[0], payload, key[1]), context=contextvars.Context())  # trailing edge
+    task = loop.create_task(_send(key[0], payload, key[1], coalesce), context=contextvars.Context())  # trailing edge
     _background.add(task)
     task.add_done_callback(_background.discard)
     loop.call_later(coalesce, _close_window, key, coalesce, context=contextvars.Context())
 
 
-async def _send(event: str, payload: Payload, groups: tuple[str, ...]) -> None:
+async def _send(event: str, payload: Payload, groups: tuple[str, ...], coalesce: float = 0.0) -> None:
+    opened = time.time()  # the window's start (wall clock: the same for every process)
     try:
         data = await sync_to_async(payload)() if callable(payload) else payload
         message = {"type": "realtime.event", "event": event, "json": encode(data)}
+        if coalesce > 0:  # the receiving fan-outs hold the cap too (several publishing processes)
+            message["coalesce"], message["opened"] = coalesce, opened
         layer = get_channel_layer()
         # Bounded: an unreachable Redis (packets dropped, not refused) would
         # otherwise hold the publishing request until the TCP timeout.
@@ -179,6 +188,9 @@ class _Fanout:
         self.channel: str | None = None
         self.task: asyncio.Task | None = None
         self.lock = asyncio.Lock()
+        self.writing = asyncio.Lock()  # one push written at a time, in order
+        # (group, event) -> the coalesced pushes written and held (see deliver)
+        self.windows: dict[tuple[str, str], _Received] = {}
 
     async def join(self, group: str, consumer: RealtimeConsumer) -> None:
         async with self.lock:
@@ -228,9 +240,58 @@ class _Fanout:
                 logger.exception("realtime: could not deliver %s", message.get("event"))
 
     async def deliver(self, message: dict) -> None:
-        members = self.members.get(message.get("group", ""))
-        if message.get("type") != "realtime.event" or not members:
+        """Write a published message to the group's local sockets.
+
+        A coalesced message (`coalesce` seconds) keeps its cap here as well:
+        publishers coalesce each in their own process, so with several server
+        processes taking events a board could get a push per window from each.
+        A push whose window opened less than RECEIVE_WINDOW_SHARE of a window
+        after the last one written here waits, and only the newest of those
+        goes, when that much time has passed. One publisher's pushes open
+        their windows a whole window apart, so none of them waits.
+        """
+        if message.get("type") != "realtime.event" or not self.members.get(message.get("group", "")):
             return
+        window = float(message.get("coalesce") or 0)
+        if window <= 0:
+            await self.write(message)
+            return
+        key = (message["group"], message["event"])
+        received = self.windows.setdefault(key, _Received())
+        opened, gap = float(message.get("opened") or time.time()), window * RECEIVE_WINDOW_SHARE
+        if received.held is None and opened - received.last >= gap:
+            received.last = opened
+            await self.write(message)
+            return
+        _count("coalesced")
+        if received.held is None or opened >= float(received.held.get("opened") or 0):
+            received.held = message
+        if not received.timer:
+            received.timer = True
+            delay = min(max(0.0, received.last + gap - time.time()), gap)  # bounded: clocks may step
+            asyncio.get_running_loop().call_later(delay, self._release, key, gap, context=contextvars.Context())
+
+    def _release(self, key: tuple[str, str], gap: float) -> None:
+        received = self.windows.get(key)
+        if received is None or received.held is None:
+            if received is not None:
+                received.timer = False
+            return
+        message, received.held = received.held, None
+        received.last = time.time()  # the next may follow a whole gap after this one
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self.write(message), context=contextvars.Context())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        loop.call_later(gap, self._release, key, gap, context=contextvars.Context())
+
+    async def write(self, message: dict) -> None:
+        async with self.writing:
+            members = self.members.get(message.get("group", ""))
+            if members:
+                await self._write(message, members)
+
+    async def _write(self, message: dict, members: dict[RealtimeConsumer, None]) -> None:
         frames: dict[type, str] = {}
         for index, consumer in enumerate(list(members)):
             if index and not index % FANOUT_BATCH:
@@ -249,6 +310,15 @@ class _Fanout:
 
 
 _fanouts: dict[tuple[Any, Any], _Fanout] = {}
+
+
+@dataclass
+class _Received:
+    """One fan-out's coalesced pushes of one (group, event)."""
+
+    last: float = 0.0  # when the window of the last push written opened (wall clock)
+    held: dict | None = None  # the newest push waiting for its turn
+    timer: bool = False  # a release is scheduled
 
 
 def _fanout_for(layer: Any) -> _Fanout:

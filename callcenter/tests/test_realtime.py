@@ -6,6 +6,7 @@ Redis pub/sub layer alike (make test with REDIS_URL runs them on Redis).
 
 import asyncio
 import json
+import time
 import uuid
 
 import pytest
@@ -174,3 +175,65 @@ async def test_a_large_fanout_reaches_every_socket_once_and_lets_the_loop_run_be
     assert {text for _, text in received} == {'{"type":"update","data":{"n":2}}'}
     # another task ran while the fan-out was half done: sockets do not wait for the whole pass
     assert any(0 < seen < len(boards) for seen in progress_seen)
+
+
+async def test_a_fanout_holds_the_cap_when_several_processes_publish():
+    """Each server process coalesces its own publishes; a board must still get at
+    most about one push per window when two processes publish in the same one."""
+    received = []
+
+    class Board:
+        channel_name = "board"
+
+        def frame(self, event, payload_json):
+            return payload_json
+
+        async def push(self, text):
+            received.append((asyncio.get_running_loop().time(), text))
+
+    fanout = realtime._Fanout(get_channel_layer(), key=("test", "test"))
+    fanout.members["wall"] = dict.fromkeys([Board()])
+
+    def message(n, coalesce=0.2):
+        return {
+            "type": "realtime.event",
+            "group": "wall",
+            "event": "update",
+            "json": f'{{"n":{n}}}',
+            "coalesce": coalesce,
+        }
+
+    start = asyncio.get_running_loop().time()
+    await fanout.deliver(message(1))  # process A's leading push: at once
+    await fanout.deliver(message(2))  # process B's leading push, 20 ms later
+    await asyncio.sleep(0.02)
+    await fanout.deliver(message(3))  # and A's again: only the newest of these two goes
+    assert [text for _, text in received] == ['{"n":1}']
+    await asyncio.sleep(0.3)
+    assert [text for _, text in received] == ['{"n":1}', '{"n":3}']
+    assert received[1][0] - start >= 0.2 * realtime.RECEIVE_WINDOW_SHARE - 0.01  # at the window's end
+
+    # a publisher's pushes a whole window apart never wait
+    received.clear()
+    await asyncio.sleep(0.25)
+    for n in (4, 5):
+        sent = asyncio.get_running_loop().time()
+        await fanout.deliver(message(n))
+        assert received[-1][1] == f'{{"n":{n}}}' and received[-1][0] - sent < 0.05
+        await asyncio.sleep(0.2)
+
+    # nor do they when one arrives early (its figures took less time to compute
+    # than the last one's): what counts is when each window opened
+    received.clear()
+    await asyncio.sleep(0.25)
+    opened = time.time()
+    await fanout.deliver({**message(8), "opened": opened})
+    await asyncio.sleep(0.05)
+    await fanout.deliver({**message(9), "opened": opened + 0.2})
+    assert [text for _, text in received] == ['{"n":8}', '{"n":9}']
+
+    # pushes that are not coalesced (screen pops, referrals) are never held
+    received.clear()
+    for n in (6, 7):
+        await fanout.deliver(message(n, coalesce=0))
+    assert [text for _, text in received] == ['{"n":6}', '{"n":7}']
