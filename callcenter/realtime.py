@@ -10,7 +10,8 @@ Bursts are coalesced per (event, groups) when `coalesce` seconds are given:
 the first event goes out at once, later ones within the window are folded into
 one trailing send of the newest payload at the end of the window. A payload may
 be a callable, evaluated at send time, so a coalesced push carries the figures
-as they are then, computed once.
+as they are then, computed once. Each process coalesces its own publishes; the
+receiving fan-outs hold the cap across processes (`_Fanout.deliver`).
 
 Consumers that receive these messages subclass `RealtimeConsumer`. They join
 their groups through the process's `_Fanout`, not one by one on the channel
