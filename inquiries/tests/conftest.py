@@ -61,3 +61,19 @@ def offered(call_id: str, at: datetime, **extra) -> dict:
 
 def event(name: str, call_id: str, at: datetime, **extra) -> dict:
     return {"event": name, "call_id": call_id, "at": at.isoformat(), **extra}
+
+
+def shift_running_now(
+    name_ko: str = "시험", *, began: timedelta = timedelta(minutes=30), left: timedelta = timedelta(hours=1)
+):
+    """The only active shift: one that began `began` ago and ends `left` from now (local time)."""
+    from inquiries.queue_models import Shift
+
+    local = timezone.localtime()
+    Shift.objects.update(is_active=False)
+    return Shift.objects.create(
+        name_ko=name_ko,
+        starts=(local - began).time().replace(second=0, microsecond=0),
+        ends=(local + left).time().replace(second=0, microsecond=0),
+        is_active=True,
+    )

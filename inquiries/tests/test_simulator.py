@@ -14,8 +14,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from callcenter.permissions import Role
-from inquiries.queue_models import AgentStatus, PhoneEvent, QueueCall, Shift, ShiftAssignment, ShiftSession
+from inquiries.queue_models import AgentStatus, PhoneEvent, QueueCall, ShiftAssignment, ShiftSession
 from inquiries.simulator import CATEGORY_WEIGHTS, DaySimulation, Surge, backfill_day
+from inquiries.tests.conftest import shift_running_now
 
 AGENTS = [f"sim{n:02d}" for n in range(1, 41)]
 
@@ -108,14 +109,7 @@ def test_backfill_writes_one_past_day_once(reference_data, make_user):
 def test_the_command_drives_a_live_server_through_the_event_api(reference_data, live_server, make_user):
     pbx = make_user(Role.PHONE_SYSTEM, username="pbx_sim")
     token = Token.objects.create(user=pbx).key
-    local = timezone.localtime()
-    Shift.objects.update(is_active=False)
-    shift = Shift.objects.create(
-        name_ko="시험",
-        starts=(local - timedelta(minutes=30)).time().replace(second=0, microsecond=0),
-        ends=(local + timedelta(hours=2)).time().replace(second=0, microsecond=0),
-        is_active=True,
-    )
+    shift = shift_running_now(left=timedelta(hours=2))
     out = io.StringIO()
 
     call_command(

@@ -13,6 +13,7 @@ from callcenter.permissions import Role
 from inquiries import erlang, stats
 from inquiries.models import Call, Caller
 from inquiries.queue_models import AgentStateChange, QueueCall
+from inquiries.tests.conftest import shift_running_now
 from knowledgebase.models import Category
 
 pytestmark = pytest.mark.django_db
@@ -298,13 +299,7 @@ def test_the_shift_counts_its_roster_and_who_is_signed_in(make_user):
 
     now = timezone.now()
     local = timezone.localtime(now)
-    Shift.objects.update(is_active=False)
-    running = Shift.objects.create(
-        name_ko="점검",
-        starts=(local - timedelta(minutes=30)).time().replace(second=0, microsecond=0),
-        ends=(local + timedelta(hours=1)).time().replace(second=0, microsecond=0),
-        is_active=True,
-    )
+    running = shift_running_now("점검")
     other = Shift.objects.create(
         name_ko="야간", starts=local.time().replace(hour=22, minute=0), ends=local.time().replace(hour=6, minute=0)
     )
