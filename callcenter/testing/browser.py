@@ -65,6 +65,13 @@ def _child_setup(django_db_blocker):
 
     django_db_blocker.unblock()  # the child serves requests; pytest's guard is for test code
     for connection in connections.all():
+        # Pools copied by the fork share their sockets with the parent's pools, and
+        # their worker threads did not survive it: forget them here without
+        # closing (closing would end the parent's sessions), so the child opens
+        # its own.
+        pools = getattr(type(connection), "_connection_pools", None)
+        if pools:
+            pools.clear()
         connection.close()
     # The fork copies asgiref's one-thread executor but not its thread: after
     # an async test in the parent started that thread, every thread-sensitive
@@ -93,6 +100,10 @@ def live_server_url(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for connection in connections.all():
             connection.close()
+            # and no pooled connection open across the fork: the child would share
+            # its socket with this process (both reading one server's answers)
+            if connection.alias in getattr(connection, "_connection_pools", {}):
+                connection.close_pool()
     process = DaphneProcess("127.0.0.1", _get_application, setup=partial(_child_setup, django_db_blocker))
     process.start()
     if not process.ready.wait(30):
