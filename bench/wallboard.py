@@ -293,14 +293,17 @@ async def run_case(*, port: int, pid: int, token: str, cookie: str, sockets: int
     }
 
 
-def fanout(sockets_list: list[int], duration: float, windows: list[float]) -> list[list]:
-    env = bench_env(database_url=DATABASE_URL, redis_url=REDIS_URL, channel_prefix="bench_wall")
-    ensure_database(DATABASE_URL, recreate=True)
+def demo_floor(database_url: str, redis_url: str, channel_prefix: str) -> tuple[dict[str, str], str, str]:
+    """A fresh demo database: the servers' environment, supervisor1's session
+    cookie (for the sockets) and the phone system's token (for the POSTs)."""
+    env = bench_env(database_url=database_url, redis_url=redis_url, channel_prefix=channel_prefix)
+    ensure_database(database_url, recreate=True)
     manage("migrate", "--noinput", env=env)
     manage("seed_demo", env=env)
     django_setup(env)
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connections
     from rest_framework.authtoken.models import Token
 
     user = get_user_model().objects.get(username="supervisor1")
@@ -311,10 +314,12 @@ def fanout(sockets_list: list[int], duration: float, windows: list[float]) -> li
     session.create()
     cookie = f"sessionid={session.session_key}"
     token = Token.objects.get(user__username="pbx").key
-    from django.db import connections
-
     connections.close_all()
+    return env, cookie, token
 
+
+def fanout(sockets_list: list[int], duration: float, windows: list[float]) -> list[list]:
+    env, cookie, token = demo_floor(DATABASE_URL, REDIS_URL, "bench_wall")
     rows = []
     designs = [
         (f"product {window:g} s", "callcenter.asgi:application", {**env, "WALLBOARD_COALESCE_SECONDS": str(window)})

@@ -32,15 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DEFAULT_DATABASE_HOST,
     DEFAULT_REDIS_HOST,
-    bench_env,
     daphne,
-    django_setup,
-    ensure_database,
-    manage,
     percentile,
     print_table,
 )
-from wallboard import OFFERED_TODAY, RATE, MiniSocket
+from wallboard import OFFERED_TODAY, RATE, MiniSocket, demo_floor
 
 DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_processes"
 REDIS_URL = f"{DEFAULT_REDIS_HOST}/6"
@@ -123,25 +119,7 @@ def main() -> int:
     parser.add_argument("--processes", default="1,2,3", help="daphne process counts, comma-separated")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of events per case (default 20)")
     args = parser.parse_args()
-    env = bench_env(database_url=DATABASE_URL, redis_url=REDIS_URL, channel_prefix="bench_proc")
-    ensure_database(DATABASE_URL, recreate=True)
-    manage("migrate", "--noinput", env=env)
-    manage("seed_demo", env=env)
-    django_setup(env)
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connections
-    from rest_framework.authtoken.models import Token
-
-    user = get_user_model().objects.get(username="supervisor1")
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    cookie, token = f"sessionid={session.session_key}", Token.objects.get(user__username="pbx").key
-    connections.close_all()
-
+    env, cookie, token = demo_floor(DATABASE_URL, REDIS_URL, "bench_proc")
     rows = []
     for processes in [int(n) for n in args.processes.split(",")]:
         with contextlib.ExitStack() as stack:
