@@ -317,7 +317,7 @@ _fanouts: dict[tuple[Any, Any], _Fanout] = {}
 class _Received:
     """One fan-out's coalesced pushes of one (group, event)."""
 
-    last: float = 0.0  # when the window of the last push written opened (wall clock)
+    last: float = 0.0  # the last push written: when its window opened, or when it was released (wall clock)
     held: dict | None = None  # the newest push waiting for its turn
     timer: bool = False  # a release is scheduled
 
