@@ -190,18 +190,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
 
 
-def post_events(port: int, token: str, count: int, sent_at: list[float], base_offered: int, stop: threading.Event):
-    """POST `count` call.offered events at RATE per second (open loop), recording send times."""
+def post_events(
+    ports: list[int],
+    token: str,
+    count: int,
+    sent_at: list[float] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """POST `count` call.offered events at RATE per second (open loop), to the
+    servers on `ports` in turn; each one's send time goes into `sent_at`."""
     from datetime import datetime, timedelta
 
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for port in ports]
     start = time.monotonic()
     stamp = f"{time.time_ns():x}"
     for i in range(count):
-        if stop.is_set():
+        if stop is not None and stop.is_set():
             return
-        due = start + i / RATE
-        delay = due - time.monotonic()
+        delay = start + i / RATE - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         body = {
@@ -211,7 +217,9 @@ def post_events(port: int, token: str, count: int, sent_at: list[float], base_of
             "caller_number": "010-2345-6789",
             "queue": "general",
         }
-        sent_at[i] = time.monotonic()
+        connection = connections[i % len(connections)]
+        if sent_at is not None:
+            sent_at[i] = time.monotonic()
         connection.request(
             "POST",
             "/api/cti/events/",
@@ -267,7 +275,7 @@ async def run_case(*, port: int, pid: int, token: str, cookie: str, sockets: int
     drainer = asyncio.create_task(drain_all())
     stop = threading.Event()
     cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
-    poster = threading.Thread(target=post_events, args=(port, token, count, sent_at, base, stop), daemon=True)
+    poster = threading.Thread(target=post_events, args=([port], token, count, sent_at, stop), daemon=True)
     poster.start()
     while poster.is_alive():
         await asyncio.sleep(0.2)

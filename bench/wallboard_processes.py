@@ -18,13 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import http.client
 import itertools
-import json
 import sys
 import threading
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,39 +32,11 @@ from _common import (
     percentile,
     print_table,
 )
-from wallboard import OFFERED_TODAY, RATE, MiniSocket, demo_floor
+from wallboard import OFFERED_TODAY, RATE, MiniSocket, demo_floor, post_events
 
 DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_processes"
 REDIS_URL = f"{DEFAULT_REDIS_HOST}/6"
 BOARDS_PER_PROCESS = 20
-
-
-def post_events(ports: list[int], token: str, count: int) -> None:
-    """`count` call.offered events at RATE per second, to each process in turn."""
-    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for port in ports]
-    start, stamp = time.monotonic(), f"{time.time_ns():x}"
-    for i in range(count):
-        delay = start + i / RATE - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        body = {
-            "event": "call.offered",
-            "call_id": f"proc-{stamp}-{i}",
-            "at": (datetime.now(UTC) - timedelta(seconds=1)).isoformat(),
-            "caller_number": "010-2345-6789",
-            "queue": "general",
-        }
-        connection = connections[i % len(connections)]
-        connection.request(
-            "POST",
-            "/api/cti/events/",
-            body=json.dumps(body),
-            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-        )
-        response = connection.getresponse()
-        response.read()
-        if response.status != 201:
-            print(f"  event {i}: HTTP {response.status}", file=sys.stderr)
 
 
 async def run_case(ports: list[int], cookie: str, token: str, duration: float) -> list:
