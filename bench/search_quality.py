@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _kb_setup import ROOT, django_setup, import_corpus, seed_synonyms
-from search_questions import CROSS_LINGUAL, NATURAL_KO, NONSENSE, split
+from search_questions import CROSS_LINGUAL, NATURAL_KO, NONSENSE, PHRASING_PAIRS, split
 
 # (kind, query, acceptable external ids)
 QUERIES: list[tuple[str, str, set[str]]] = [
@@ -305,6 +305,31 @@ def main() -> None:
     if args.misses:
         for set_name, missed in misses.items():
             print(f"\nhybrid misses, {set_name}: " + "; ".join(missed))
+    learning_loop(systems)
+
+
+def learning_loop(systems) -> None:
+    """Replay one phrasing per entry as a search linked to a call (faq_phrasing_add), measure the other."""
+    from knowledgebase.models import FAQEntry
+    from knowledgebase.services import faq_phrasing_add
+
+    measured = [(query, {external_id}) for external_id, _replayed, query in PHRASING_PAIRS]
+
+    def score(name):
+        ranks = [rank_of(systems[name](query, "ko", 10), targets) for query, targets in measured]
+        return recall(ranks), mrr(ranks)
+
+    before = {name: score(name) for name in ("hybrid", "lexical", "semantic")}
+    for external_id, replayed, _measured in PHRASING_PAIRS:
+        faq_phrasing_add(entry=FAQEntry.objects.get(external_id=external_id), text=replayed, source="search")
+    after = {name: score(name) for name in ("hybrid", "lexical", "semantic")}
+    print(
+        f"\nlearning loop: {len(PHRASING_PAIRS)} phrasings replayed as linked searches, "
+        f"{len(measured)} other phrasings of the same entries measured"
+    )
+    print(f"{'system':<18}{'recall@5 before':>17}{'after':>8}{'MRR before':>12}{'after':>8}")
+    for name in before:
+        print(f"{name:<18}{before[name][0]:>17.3f}{after[name][0]:>8.3f}{before[name][1]:>12.3f}{after[name][1]:>8.3f}")
 
 
 if __name__ == "__main__":
