@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from callcenter import permissions
 from knowledgebase import selectors
+from knowledgebase.formatting import answer_html, answer_text
 from knowledgebase.api.serializers import (
     FAQEntryDetailSerializer,
     PriceQuerySerializer,
@@ -69,10 +70,13 @@ class FAQEntryApi(APIView):
                     "language": lang,
                     "fallback": lang != asked,
                     "question": question,
-                    "answer": answer,
+                    "answer": answer_text(answer),
+                    "answer_html": answer_html(answer),
                     "languages": [code for code in LANGUAGES if entry.has_language(code)],
                     "usage_count": entry.usage_count,
                     "updated_at": entry.updated_at,
+                    "review_by": entry.review_by,
+                    "review_overdue": entry.is_stale(),
                 }
             ).data
         )
