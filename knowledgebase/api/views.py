@@ -6,7 +6,6 @@ from rest_framework.views import APIView
 
 from callcenter import permissions
 from knowledgebase import selectors
-from knowledgebase.formatting import answer_html, answer_text
 from knowledgebase.api.serializers import (
     FAQEntryDetailSerializer,
     PriceQuerySerializer,
@@ -14,6 +13,7 @@ from knowledgebase.api.serializers import (
     SearchQuerySerializer,
     SearchResponseSerializer,
 )
+from knowledgebase.formatting import answer_html, answer_text
 from knowledgebase.models import LANGUAGES, FAQEntry
 from knowledgebase.search import faq_search
 

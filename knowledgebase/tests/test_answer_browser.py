@@ -16,8 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IMPORTED = (
     "ㅁ 문의 \xa0- 서울함 공원은 언제 여나요? \xa0 ㅁ 답변 \xa0- 관람시간은 다음과 같습니다. \xa0\xa0"
-    "○ 평일 : 10:00~19:00\xa0\xa0○ 주말 : 10:00~20:00 \xa0\xa0 ※ 문의 02-332-7500, 홈페이지 www.seoulbattleshippark.com "
-    "\xa0\xa0○ <img src=x onerror=\"document.title='pwned'\"> javascript:alert(1) <script>document.title='pwned'</script>"
+    "○ 평일 : 10:00~19:00\xa0\xa0○ 주말 : 10:00~20:00 \xa0\xa0 "
+    "※ 문의 02-332-7500, 홈페이지 www.seoulbattleshippark.com "
+    "\xa0\xa0○ <img src=x onerror=\"document.title='pwned'\"> javascript:alert(1) "
+    "<script>document.title='pwned'</script>"
 )
 
 

@@ -131,10 +131,11 @@ def test_an_imported_answer_comes_with_its_structure_as_lines_and_as_safe_html(a
 
 
 def test_an_entry_past_its_review_date_says_so(api_as, agent, entry):
-    overdue = entry(question_ko="지난 안내", answer_ko="검토가 필요합니다.", review_by=timezone.localdate() - timedelta(days=3))
+    three_days_ago = timezone.localdate() - timedelta(days=3)
+    overdue = entry(question_ko="지난 안내", answer_ko="검토가 필요합니다.", review_by=three_days_ago)
     fresh = entry(question_ko="새 안내", answer_ko="최신입니다.", review_by=timezone.localdate() + timedelta(days=30))
     body = api_as(agent).get(f"/api/kb/entries/{overdue.pk}").json()
-    assert (body["review_overdue"], body["review_by"]) == (True, (timezone.localdate() - timedelta(days=3)).isoformat())
+    assert (body["review_overdue"], body["review_by"]) == (True, three_days_ago.isoformat())
     assert api_as(agent).get(f"/api/kb/entries/{fresh.pk}").json()["review_overdue"] is False
 
 

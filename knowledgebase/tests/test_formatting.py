@@ -11,20 +11,26 @@ from knowledgebase.formatting import answer_blocks, answer_html, answer_text
 
 # Shaped like the shared corpus (ds120_faq.csv): line breaks lost to runs of (non-breaking) spaces.
 CORE_FAQ = (
-    "ㅁ 문의 \xa0- 요즘 같이 경기가 어려울 땐 한 푼이라도 절약하는 생활이 중요할 것 같아요.         "
+    "ㅁ 문의 \xa0- 요즘 같이 경기가 어려울 땐 한 푼이라도 절약하는 생활이 중요할 것 같아요."
+    "         "
     "\xa0\xa0\xa0\xa0 자동차세 선납하면 할인이 된다고 들었는데\xa0어떤 내용인지 알려주세요. \xa0 ㅁ\xa0답변 \xa0- "
     "연초에 자동차세를 한꺼번에 납부하면 10%를 감면 받으실 수 있습니다. 1월에 선납 기회를 놓치셔도 \xa0\xa0\xa0 "
     "3.6.9월에 납부하시면 12월까지 남은 기간에 대해서 10% 공제 혜택이 진행됩니다. \xa0 \xa0\xa0\xa0\xa0납부방법은 "
-    "관할구청, 또는 은행에서 가능하며, 서울시 E-TAX 시스템 \xa0\xa0\xa0 (http://etax.seoul.go.kr) 을 이용하셔도 됩니다. "
+    "관할구청, 또는 은행에서 가능하며, 서울시 E-TAX 시스템 \xa0\xa0\xa0 (http://etax.seoul.go.kr) "
+    "을 이용하셔도 됩니다. "
     "\xa0 \xa0 \xa0 ※ 자치구별 상이, 자세한 사항은 120으로 문의 바랍니다."
 )
 SECTIONS = (
     "업무개요\xa0망원한강공원에 해군 퇴역함정을 활용한 서울함 공원 조성\u3000업무내용\xa0\xa0\xa0▣\xa0서울함 공원 개요"
     "\xa0(2017.11.22 개장)\xa0\u3000관람시간\xa0○ 관람시간\xa0\xa0 ※ 휴관 : 매주 월요일\u3000관람비용\xa0○ 입장료"
     "\xa0\xa0\xa0○ 입장료 감면\xa0\xa0\xa0- 만\xa06세\xa0미만 어린이 : 무료\xa0\xa0-\xa0국가유공자, 장애인 : 50% 감면"
-    "\u3000기타사항\xa0▣ 서울함 공원\xa002-332-7500\xa0\xa0▣\xa0서울함 공원 홈페이지\xa0:\xa0www.seoulbattleshippark.com"
+    "\u3000기타사항\xa0▣ 서울함 공원\xa002-332-7500\xa0\xa0"
+    "▣\xa0서울함 공원 홈페이지\xa0:\xa0www.seoulbattleshippark.com"
 )
-NUMBERED = "▣\xa0녹지광장의\xa0주요\xa0디자인\xa0컨셉\xa0\xa0\xa0 \xa01.\xa0시간의\xa0흔적남기기 \xa0\xa0\xa0 -\xa0광장 포장 재활용 2.\xa0녹지축\xa0조성의지\xa0표현 \xa01) 첫째 \xa02) 둘째"
+NUMBERED = (
+    "▣\xa0녹지광장의\xa0주요\xa0디자인\xa0컨셉\xa0\xa0\xa0 \xa01.\xa0시간의\xa0흔적남기기 \xa0\xa0\xa0 "
+    "-\xa0광장 포장 재활용 2.\xa0녹지축\xa0조성의지\xa0표현 \xa01) 첫째 \xa02) 둘째"
+)
 
 
 def kinds(text):
@@ -107,9 +113,10 @@ def test_numbers_that_are_no_phone_numbers_stay_text():
 
 
 def test_urls_become_links_that_open_apart_and_keep_korean_and_brackets_out():
-    html = answer_html("서울시 법무행정서비스(http://legal.seoul.go.kr)→ 법률상담, 홈페이지 : www.seoul.go.kr에서 확인.")
-    assert '<a href="http://legal.seoul.go.kr" target="_blank" rel="noopener noreferrer">http://legal.seoul.go.kr</a>)→' in html
-    assert '<a href="https://www.seoul.go.kr" target="_blank" rel="noopener noreferrer">www.seoul.go.kr</a>에서' in html
+    html = answer_html("법무행정서비스(http://legal.seoul.go.kr)→ 법률상담, 홈페이지 : www.seoul.go.kr에서 확인.")
+    opens_apart = 'target="_blank" rel="noopener noreferrer"'
+    assert f'<a href="http://legal.seoul.go.kr" {opens_apart}>http://legal.seoul.go.kr</a>)→' in html
+    assert f'<a href="https://www.seoul.go.kr" {opens_apart}>www.seoul.go.kr</a>에서' in html
 
 
 class _Collector(HTMLParser):
@@ -135,13 +142,13 @@ def parse(html: str) -> _Collector:
 
 
 HOSTILE = [
-    '<script>alert(1)</script>',
+    "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">',
-    'javascript:alert(1)',
+    "javascript:alert(1)",
     '<a href="javascript:alert(1)">클릭</a>',
     'http://evil.example/"onmouseover="alert(1)',
     "http://evil.example/'><script>alert(1)</script>",
-    'www.evil.example/<svg/onload=alert(1)>',
+    "www.evil.example/<svg/onload=alert(1)>",
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
     '02-123-4567"><script>alert(1)</script>',
     "▣ <b onclick=alert(1)>제목</b> ○ <iframe src=//evil>",
