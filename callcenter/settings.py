@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "inquiries",
     "referrals",
+    "safety",
 ]
 
 # Kept short on purpose: under ASGI every middleware costs thread hops
@@ -190,6 +191,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Uploaded files (missing persons' photos) -------------------------------------
+# Never served as static files: the safety app serves a photo to those allowed, and logs it.
+MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
+
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
 
@@ -242,6 +247,13 @@ SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
 WALLBOARD_COALESCE_SECONDS = float(os.environ.get("WALLBOARD_COALESCE_SECONDS", "0.25"))
 # Referrals: hours the centre has to call the citizen back once a service completes a case.
 REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
+
+# Safety (missing persons): closed cases are pseudonymized this many days after closing
+# (`manage.py safety_retention`); photos above this size are refused; the emergency
+# service a missing-person report is handed to (a warm transfer), by slug.
+SAFETY_RETENTION_DAYS = int(os.environ.get("SAFETY_RETENTION_DAYS", "365"))
+SAFETY_PHOTO_MAX_BYTES = int(os.environ.get("SAFETY_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+SAFETY_HANDOFF_SERVICE = os.environ.get("SAFETY_HANDOFF_SERVICE", "police-112")
 
 LOGGING = {
     "version": 1,
