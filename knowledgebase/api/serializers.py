@@ -39,13 +39,26 @@ class SearchHitSerializer(serializers.Serializer):
     language = serializers.CharField()
     question = serializers.CharField()
     answer_excerpt = serializers.CharField(help_text="HTML-escaped text with the matched terms in <mark>.")
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        help_text="Fused rank score, 0-1: 1.0 is first by words and by meaning; words alone give at most 0.5."
+    )
+    match = serializers.ChoiceField(
+        choices=["lexical", "semantic", "both"],
+        help_text="Found by its words, by its meaning only (the console's “similar meaning”), or both.",
+    )
+    low_confidence = serializers.BooleanField(help_text="Below the confidence floor: shown, but likely not the answer.")
+    similarity = serializers.FloatField(
+        allow_null=True,
+        help_text="Cosine similarity of the query's meaning and the entry's (null: not ranked by meaning).",
+    )
+    fallback = serializers.BooleanField(help_text="The asked language is missing: the Korean text is shown.")
 
 
 class SearchResponseSerializer(serializers.Serializer):
     results = SearchHitSerializer(many=True)
     total = serializers.IntegerField()
     took_ms = serializers.FloatField()
+    semantic = serializers.BooleanField(help_text="Whether meaning took part (false: the model is off; words only).")
 
 
 class FAQEntryDetailSerializer(serializers.Serializer):
@@ -58,10 +71,19 @@ class FAQEntryDetailSerializer(serializers.Serializer):
     language = serializers.CharField()
     fallback = serializers.BooleanField(help_text="True when the asked language is missing and Korean is shown.")
     question = serializers.CharField()
-    answer = serializers.CharField()
+    answer = serializers.CharField(
+        help_text="Clean text with the answer's structure as lines (headings, • and numbered items, ※ notes): "
+        "what the console copies."
+    )
+    answer_html = serializers.CharField(
+        help_text="The same answer as safe HTML built from escaped text: h4, p, ul/li and links only "
+        "(tel: for phone numbers, http(s) for URLs). No HTML from the entry's text is passed through."
+    )
     languages = serializers.ListField(child=serializers.CharField())
     usage_count = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
+    review_by = serializers.DateField(allow_null=True)
+    review_overdue = serializers.BooleanField(help_text="True when the entry's review date has passed.")
 
 
 class PriceQuerySerializer(serializers.Serializer):
