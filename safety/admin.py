@@ -4,18 +4,8 @@ them must be access-logged and the admin does not log."""
 
 from django.contrib import admin
 
+from callcenter.admin import ReadOnlyAdmin
 from safety.models import Case, CaseEvent, RegistrationEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

@@ -71,6 +71,22 @@ def _guardian(number: str, consent: bool | None) -> str:
         raise ValidationError({"guardian_number": exc.messages}) from exc
 
 
+def _person(
+    *, guardian_number: str, consent: bool | None, actor: AbstractBaseUser, now: datetime, sex: str, **description: Any
+) -> dict[str, Any]:
+    """The fields of a person's description and their guardian's consent, as saved."""
+    fields = {key: value.strip() if isinstance(value, str) else value for key, value in description.items()}
+    guardian = _guardian(guardian_number, consent)
+    return {
+        **fields,
+        "sex": sex or "unknown",
+        "guardian_number": guardian,
+        "consent": True,
+        "consent_at": now,
+        "consent_by": actor,
+    }
+
+
 def _set_photo(person: Described, photo: Any) -> None:
     if photo is not None:
         cleaned = photo_clean(photo)
@@ -123,20 +139,22 @@ def case_open(
         raise ValidationError({"last_seen_at": _("The time last seen cannot be in the future.")})
     case = Case(
         call=call,
-        kind=kind,
-        name=(name or "").strip(),
-        age=age,
-        sex=sex or "unknown",
-        height_cm=height_cm,
-        build=(build or "").strip(),
-        clothing=(clothing or "").strip(),
-        marks=(marks or "").strip(),
+        **_person(
+            kind=kind,
+            name=name,
+            age=age,
+            sex=sex,
+            height_cm=height_cm,
+            build=build,
+            clothing=clothing,
+            marks=marks,
+            guardian_number=guardian_number,
+            consent=consent,
+            actor=actor,
+            now=now,
+        ),
         last_seen_place=(last_seen_place or "").strip(),
         last_seen_at=last_seen_at,
-        guardian_number=_guardian(guardian_number, consent),
-        consent=True,
-        consent_at=now,
-        consent_by=actor,
         opened_by=actor,
         opened_at=now,
     )
@@ -322,18 +340,20 @@ def registration_create(
     """
     now = timezone.now()
     registration = Registration(
-        kind=kind,
-        name=(name or "").strip(),
-        age=age,
-        sex=sex or "unknown",
-        height_cm=height_cm,
-        build=(build or "").strip(),
-        clothing=(clothing or "").strip(),
-        marks=(marks or "").strip(),
-        guardian_number=_guardian(guardian_number, consent),
-        consent=True,
-        consent_at=now,
-        consent_by=actor,
+        **_person(
+            kind=kind,
+            name=name,
+            age=age,
+            sex=sex,
+            height_cm=height_cm,
+            build=build,
+            clothing=clothing,
+            marks=marks,
+            guardian_number=guardian_number,
+            consent=consent,
+            actor=actor,
+            now=now,
+        ),
         registered_by=actor,
         registered_at=now,
         renewed_at=now,
