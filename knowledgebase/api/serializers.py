@@ -2,7 +2,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from callcenter.inputs import InputSerializer
-
 from knowledgebase.models import LANGUAGES
 from knowledgebase.search import MAX_QUERY_LENGTH
 

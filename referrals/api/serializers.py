@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from callcenter.inputs import BoundedDateTimeField, InputSerializer
-
 from inquiries.models import Call
 from referrals.models import REASON_MAX_LENGTH, FollowUp, Referral, ReferralEvent, Service, Status
 
@@ -90,7 +89,10 @@ class TransitionSerializer(InputSerializer):
     to = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
     scheduled_for = BoundedDateTimeField(
-        required=False, allow_null=True, default=None, future=lambda: timedelta(days=settings.REFERRAL_SCHEDULE_MAX_DAYS)
+        required=False,
+        allow_null=True,
+        default=None,
+        future=lambda: timedelta(days=settings.REFERRAL_SCHEDULE_MAX_DAYS),
     )
     outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
