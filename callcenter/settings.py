@@ -227,6 +227,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
         "FollowUpStatusEnum": "referrals.models.FollowUp.Status",
+        "SafetyPersonKindEnum": "safety.models.Kind",
+        "SafetyCaseStatusEnum": "safety.models.Status",
+        "SafetyCaseEventKindEnum": "safety.models.CaseEvent.Kind",
     },
 }
 
