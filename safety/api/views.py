@@ -22,13 +22,13 @@ from safety.api.serializers import (
     CaseDetailSerializer,
     CaseInputSerializer,
     CaseSerializer,
+    CaseTransitionSerializer,
     RegistrationInputSerializer,
     RegistrationPatchSerializer,
     RegistrationSerializer,
     SearchQuerySerializer,
     SightingInputSerializer,
     SightingSerializer,
-    CaseTransitionSerializer,
 )
 from safety.describe import describe
 from safety.models import Case, Registration, Status
