@@ -118,6 +118,11 @@ def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 
 
+def can_read_api_docs(user: User) -> bool:
+    """The OpenAPI document and Swagger UI: the centre's staff."""
+    return has_role(user, *STAFF_ROLES)
+
+
 def is_token_only(user: User) -> bool:
     """The phone system's account signs in with its API token, never with a password."""
     return has_role(user, Role.PHONE_SYSTEM) and not has_role(user, *STAFF_ROLES)
@@ -242,3 +247,7 @@ def api_requires(check: Callable[[User], bool]) -> type[BasePermission]:
 
     Capability.__name__ = f"Requires_{check.__name__}"
     return Capability
+
+
+# /api/schema/ and /api/docs/ (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"])
+CanReadApiDocs = api_requires(can_read_api_docs)
