@@ -39,6 +39,7 @@ from callcenter.permissions import Role
 from callcenter.testing.servers import PrivatePostgres, PrivateRedis, ProductionServer, database_url, insecure_tls
 from callcenter.tests.test_production import production_user
 from inquiries.routing import websocket_urlpatterns
+from inquiries.tests import conftest
 
 ANSWER_WITHIN = 2.0  # seconds: the bound, as the client's timeout
 
@@ -100,13 +101,7 @@ def no_server_error(log: str) -> bool:
 
 
 def offered(call_id: str, seconds_ago: float) -> dict:
-    return {
-        "event": "call.offered",
-        "call_id": call_id,
-        "at": (timezone.now() - timedelta(seconds=seconds_ago)).isoformat(),
-        "caller_number": "010-2345-6789",
-        "queue": "general",
-    }
+    return conftest.offered(call_id, timezone.now() - timedelta(seconds=seconds_ago))
 
 
 @pytest.fixture
