@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inquiries.phone import mask_number
 
-__all__ = ["AbuseFlag", "CallerBlock", "PhoneExtension"]
+__all__ = ["WARNING_SCRIPTS", "AbuseFlag", "CallerBlock", "PhoneExtension"]
 
 EXTENSION_PATTERN = r"^[0-9A-Za-z*#+._-]{1,20}$"
 
@@ -165,3 +165,35 @@ class CallerBlock(models.Model):
     def clean(self) -> None:
         if self.until and self.starts_at and self.until <= self.starts_at:
             raise ValidationError({"until": _("A block ends after it starts.")})
+
+
+# What the agent reads to the caller when they flag a call, in Korean and in
+# English whatever the console's language (the caller's language decides).
+# Written with the centre's counsellor-protection guideline in mind: name the
+# behaviour, say the call is recorded, say the call will end if it goes on.
+WARNING_SCRIPTS: dict[str, dict[str, str]] = {
+    AbuseFlag.Kind.VERBAL_ABUSE: {
+        "ko": "고객님, 지금 하신 말씀은 상담사에 대한 폭언입니다. 이 통화는 녹음되고 있습니다. "
+        "폭언이 계속되면 더 이상 상담을 이어갈 수 없어 통화를 종료하겠습니다.",
+        "en": "Caller, what you just said is verbal abuse of the counsellor. This call is being recorded. "
+        "If the abuse goes on, I cannot continue and will end this call.",
+    },
+    AbuseFlag.Kind.SEXUAL_HARASSMENT: {
+        "ko": "고객님, 지금 하신 말씀은 성희롱에 해당합니다. 이 통화는 녹음되고 있으며 법에 따라 조치될 수 있습니다. "
+        "계속하시면 통화를 종료하겠습니다.",
+        "en": "Caller, what you just said is sexual harassment. This call is being recorded and may be dealt "
+        "with under the law. If it goes on, I will end this call.",
+    },
+    AbuseFlag.Kind.THREAT: {
+        "ko": "고객님, 지금 하신 말씀은 위협에 해당하며 경찰에 신고될 수 있습니다. 이 통화는 녹음되고 있습니다. "
+        "계속하시면 통화를 종료하겠습니다.",
+        "en": "Caller, what you just said is a threat and may be reported to the police. This call is being "
+        "recorded. If it goes on, I will end this call.",
+    },
+    AbuseFlag.Kind.NUISANCE: {
+        "ko": "고객님, 같은 내용의 반복 전화로 다른 시민의 상담이 어렵습니다. 이 통화는 녹음되고 있습니다. "
+        "문의하실 내용이 없으시면 통화를 종료하겠습니다.",
+        "en": "Caller, repeated calls like this keep other citizens from getting help. This call is being "
+        "recorded. If you have no question for us, I will end this call.",
+    },
+}

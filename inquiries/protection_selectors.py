@@ -20,6 +20,12 @@ def caller_block_find(*, number: str, at: datetime | None = None) -> CallerBlock
     return CallerBlock.objects.filter(number=number).active(at=at).order_by("-until").first()
 
 
+def caller_blocks_in_force(*, numbers: set[str]) -> dict[str, datetime]:
+    """For each of these numbers that is blocked now, the block's end."""
+    rows = CallerBlock.objects.active().filter(number__in=numbers).values_list("number", "until")
+    return dict(rows)
+
+
 def caller_block_list(*, active: bool | None = None) -> QuerySet[CallerBlock]:
     """Blocks, newest first; `active`: only those in force now (True) or not (False)."""
     blocks = CallerBlock.objects.select_related("created_by", "ended_by", "flag")
