@@ -131,7 +131,7 @@ class AbuseFlagListCreateApi(GenericAPIView):
 
     permission_classes = [permissions.api_requires(permissions.can_flag_abusive_calls)]
 
-    @extend_schema(parameters=[AbuseFlagQuerySerializer], responses=dict)
+    @extend_schema(operation_id="abuse_flags_list", parameters=[AbuseFlagQuerySerializer], responses=dict)
     def get(self, request):
         if not permissions.can_block_callers(request.user):
             raise PermissionDenied
@@ -168,7 +168,7 @@ class AbuseFlagStepApi(APIView):
 class CallerBlockListCreateApi(GenericAPIView):
     permission_classes = [permissions.api_requires(permissions.can_block_callers)]
 
-    @extend_schema(parameters=[CallerBlockQuerySerializer], responses=dict)
+    @extend_schema(operation_id="caller_blocks_list", parameters=[CallerBlockQuerySerializer], responses=dict)
     def get(self, request):
         query = CallerBlockQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

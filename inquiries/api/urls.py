@@ -10,7 +10,7 @@ urlpatterns = [
     path("cti/events/", cti.CtiEventsApi.as_view(), name="api-cti-events"),
     # Zammad's generic CTI push API (inquiries/zammad.py): the token in the URL, or in the header
     path("cti/zammad/<str:token>/", zammad.ZammadCtiApi.as_view(), name="api-cti-zammad"),
-    path("cti/zammad/", zammad.ZammadCtiApi.as_view(), name="api-cti-zammad-header"),
+    path("cti/zammad/", zammad.ZammadCtiHeaderApi.as_view(), name="api-cti-zammad-header"),
     path("agent/status/", cti.AgentStatusApi.as_view(), name="api-agent-status"),
     path("agent/state/", cti.AgentStateApi.as_view(), name="api-agent-state"),
     path("agent/shift/", cti.AgentShiftApi.as_view(), name="api-agent-shift"),

@@ -11,6 +11,7 @@ not handle errors; admin shows those events as rejected). Only a bad token
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import parsers
 from rest_framework.response import Response
@@ -35,6 +36,21 @@ class UrlTokenAuthentication(CachedTokenAuthentication):
         return "Token"
 
 
+class UrlTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema names the token in the URL (else it collides with tokenAuth)."""
+
+    target_class = UrlTokenAuthentication
+    name = "zammadUrlToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Token <key>; or the key in the URL, /api/cti/zammad/<key>/, as Zammad carries it.",
+        }
+
+
 class ZammadCtiApi(APIView):
     """Zammad's generic CTI events: newCall, answer, hangup."""
 
@@ -43,6 +59,7 @@ class ZammadCtiApi(APIView):
     parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
 
     @extend_schema(
+        operation_id="cti_zammad_event",
         request=dict,
         responses={200: dict, 400: dict, 401: dict, 403: dict},
         examples=[
@@ -67,3 +84,11 @@ class ZammadCtiApi(APIView):
     def post(self, request, token: str | None = None):
         answer = zammad_event_receive(data=request.data, sender=request.user)
         return Response(answer.body, status=200)
+
+
+class ZammadCtiHeaderApi(ZammadCtiApi):
+    """The same, for a phone system that sends the token in the Authorization header."""
+
+    @extend_schema(operation_id="cti_zammad_event_token_header", request=dict, responses={200: dict, 400: dict})
+    def post(self, request, token: str | None = None):
+        return super().post(request, token)
