@@ -95,6 +95,8 @@ def test_an_agent_may_not_touch_someone_elses_flag(api_as, agent, other_agent, c
         ({"call_id": "c1", "kind": "threat", "note": "x" * 2001}, "note"),
         ({"call_id": "x" * 65, "kind": "threat"}, "call_id"),
         ({"call_id": ["c1"], "kind": "threat"}, "call_id"),
+        ({"call_id": "c1", "kind": "threat", "note": "욕설\x00"}, "note"),
+        ({"call_id": "c1\x00", "kind": "threat"}, "call_id"),
     ],
 )
 def test_bad_flags_are_400(api_as, agent, clock, body, field):

@@ -3,6 +3,7 @@ phone system's offers (Zammad's reject, our call.offered's "blocked")."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -131,13 +132,18 @@ def test_a_block_from_a_flag_needs_no_number(boss, agent, clock):
         ({"number": "010-2345-6789", "reason": "x", "until": "+10000"}, "until"),
         ({"number": "010-2345-6789", "reason": "x", "until": "tomorrow"}, "until"),
         ({"number": "010-2345-6789", "reason": "x"}, "until"),
+        ({"number": "010-2345-6789", "reason": "폭언\x00", "until": "+1"}, "reason"),
+        ({"number": "010-2345-6789", "reason": "폭언\ud800", "until": "+1"}, "reason"),
+        ({"number": "010-2345-\x006789", "reason": "x", "until": "+1"}, "number"),
+        ({"number": ["010-2345-6789"], "reason": "x", "until": "+1"}, "number"),
     ],
 )
 def test_bad_input_is_400_and_blocks_nothing(boss, body, field):
     body = dict(body)
     if body.get("until", "").startswith(("+", "-")):
         body["until"] = in_hours(float(body["until"]))
-    response = boss.post(URL, body, format="json")
+    # json.dumps writes a lone surrogate as its \\ud800 escape, as a hostile client would
+    response = boss.post(URL, json.dumps(body), content_type="application/json")
     assert response.status_code == 400
     assert field in response.json()["fields"]
     assert not CallerBlock.objects.exists() and not AccessLog.objects.exists()

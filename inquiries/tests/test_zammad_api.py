@@ -353,3 +353,26 @@ def test_the_event_time_is_when_it_arrived(zammad):
     zammad(new_call())
     offered_at = QueueCall.objects.get().offered_at
     assert before <= offered_at <= timezone.now() + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**new_call(), "callId": "z\x001"},
+        {**new_call(), "from": "010\x002345"},
+        {**new_call(), "queue\x00": "x"},
+        {**new_call(), "user": [{"name": "\x00"}]},
+        {**new_call(), "callId": "z\ud8001"},
+    ],
+    ids=["nul-call-id", "nul-from", "nul-key", "nul-nested", "lone-surrogate"],
+)
+def test_text_no_database_can_hold_is_400_and_nothing_is_stored(token, body):
+    response = APIClient().post(f"/api/cti/zammad/{token}/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert not PhoneEvent.objects.exists() and not QueueCall.objects.exists()
+
+
+def test_a_nul_in_a_form_field_is_400(zammad):
+    response = zammad.form({**new_call(), "callId": "z\x001"})
+    assert response.status_code == 400
+    assert not QueueCall.objects.exists()
