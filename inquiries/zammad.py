@@ -183,9 +183,11 @@ def zammad_event_receive(*, data: Any, sender: AbstractBaseUser) -> ZammadAnswer
         parsed = _parse(fields)
         mapped = _translate(parsed)
     except MalformedEvent as error:
-        phone_event_record_rejected(
+        outcome = phone_event_record_rejected(
             body=fields, sender=sender, http_status=400, code=error.code, message=error.message, fields=error.fields
         )
+        call_id = fields.get("callId")
+        _name_rejected(outcome, call_id=str(call_id) if isinstance(call_id, (str, int)) else "")
         raise
     if mapped is None:  # an agent we cannot tell
         outcome = phone_event_record_rejected(
@@ -195,6 +197,7 @@ def zammad_event_receive(*, data: Any, sender: AbstractBaseUser) -> ZammadAnswer
             code="unknown_agent",
             message=_("No agent has this extension, username, id or full name."),
         )
+        _name_rejected(outcome, call_id=parsed["callId"])
         return ZammadAnswer({}, outcome)
     data_ours, key = mapped
     if data_ours == BLOCKED_CALL_END:
@@ -206,6 +209,12 @@ def zammad_event_receive(*, data: Any, sender: AbstractBaseUser) -> ZammadAnswer
         and PhoneEvent.objects.filter(dedupe_key=key, status=PhoneEvent.Status.BLOCKED).exists()
     )
     return ZammadAnswer(dict(REJECT) if refused else {}, outcome)
+
+
+def _name_rejected(outcome: EventOutcome, *, call_id: str) -> None:
+    """A refused event's row carries Zammad's callId (as ours), so admin finds it by call id."""
+    if call_id:
+        PhoneEvent.objects.filter(pk=outcome.event_id).update(call_id=_our_call_id(call_id.strip()))
 
 
 # _translate's word for the hangup of a call refused as blocked (nothing to apply)

@@ -152,7 +152,7 @@ def test_an_unknown_agent_is_200_to_the_pbx_and_rejected_in_admin(zammad, desk_a
     assert (response.status_code, response.json()) == (200, {})
     assert QueueCall.objects.get().status == "waiting"
     kept = PhoneEvent.objects.order_by("-id").first()
-    assert (kept.status, kept.error_code) == ("rejected", "unknown_agent")
+    assert (kept.status, kept.error_code, kept.call_id) == ("rejected", "unknown_agent", "z1")
 
 
 def test_an_ambiguous_full_name_finds_no_one(zammad, desk_agent, make_user):
