@@ -26,7 +26,6 @@ same target), so a phone system's retries are accepted once.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -79,27 +78,6 @@ def fields_of(data: Any) -> dict[str, Any]:
     if isinstance(data, Mapping):
         return dict(data)
     raise MalformedEvent(_("A Zammad CTI event is a JSON object or form fields."))
-
-
-# No database column holds NUL or half a UTF-16 pair (PostgreSQL's jsonb refuses them).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _unstorable(value: Any) -> bool:
-    if isinstance(value, str):
-        return _UNSTORABLE.search(value) is not None
-    if isinstance(value, dict):
-        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
-    return False
-
-
-def _refuse_unstorable(fields: dict[str, Any]) -> None:
-    """Such a body cannot even be kept for inspection: 400, nothing stored."""
-    if _unstorable(fields):
-        message = _("The body holds a NUL character or half of a UTF-16 pair: remove it.")
-        raise MalformedEvent(_("Some fields are not valid."), fields={"non_field_errors": [message]})
 
 
 def _text(fields: dict[str, Any], name: str) -> str:
@@ -178,7 +156,6 @@ def zammad_event_receive(*, data: Any, sender: AbstractBaseUser) -> ZammadAnswer
     states, pushes), or one rejected PhoneEvent row. Raises MalformedEvent for
     a body that is not a Zammad event (nothing applied; the row is kept)."""
     fields = fields_of(data)
-    _refuse_unstorable(fields)
     try:
         parsed = _parse(fields)
         mapped = _translate(parsed)

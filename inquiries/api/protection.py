@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import permissions
+from callcenter.inputs import BoundedDateTimeField, InputSerializer
 from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from inquiries import protection_selectors, protection_services
@@ -36,22 +37,22 @@ from inquiries.protection_models import AbuseFlag, CallerBlock
 MAX_BLOCK = timedelta(days=366)
 
 
-class AbuseFlagInputSerializer(serializers.Serializer):
+class AbuseFlagInputSerializer(InputSerializer):
     call_id = serializers.CharField(max_length=64)
     kind = serializers.ChoiceField(choices=AbuseFlag.Kind.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class AbuseFlagQuerySerializer(serializers.Serializer):
+class AbuseFlagQuerySerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=AbuseFlag.Kind.choices, required=False)
     date = serializers.DateField(required=False)
 
 
-class CallerBlockInputSerializer(serializers.Serializer):
+class CallerBlockInputSerializer(InputSerializer):
     number = PhoneNumberField(max_length=40, required=False)
     flag = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     reason = serializers.CharField(max_length=500)
-    until = serializers.DateTimeField()
+    until = BoundedDateTimeField()  # an impossible date is bad input; the window is checked below
 
     def validate_until(self, until):
         now = timezone.now()
@@ -76,7 +77,7 @@ class CallerBlockInputSerializer(serializers.Serializer):
         return attrs
 
 
-class CallerBlockQuerySerializer(serializers.Serializer):
+class CallerBlockQuerySerializer(InputSerializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
