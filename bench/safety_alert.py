@@ -42,6 +42,7 @@ DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_safety"
 REDIS_URL = f"{DEFAULT_REDIS_HOST}/8"
 EVERY = 0.5  # seconds between POSTs of each kind
 GRACE = 10.0
+CONNECT_WAVE = 10  # sockets connecting at once (each agent's snapshot queries the database)
 
 OPENED = re.compile(rb'^\{"type":"safety\.case_opened","data":\{"case":\{"id":(\d+)')
 CLOSED = re.compile(rb'^\{"type":"safety\.case_closed","data":\{"case":\{"id":(\d+)')
@@ -115,10 +116,10 @@ async def run(
 ) -> dict:
     clients: list[MiniSocket] = []
     paths = [("/ws/agent/", cookie) for cookie in agent_cookies] + [("/ws/wallboard/", board_cookie)] * boards
-    for start in range(0, len(paths), 50):
-        batch = await asyncio.gather(*[MiniSocket.connect(port, p, c) for p, c in paths[start : start + 50]])
+    for start in range(0, len(paths), CONNECT_WAVE):
+        batch = await asyncio.gather(*[MiniSocket.connect(port, p, c) for p, c in paths[start : start + CONNECT_WAVE]])
         for client in batch:
-            await asyncio.wait_for(client.first, 60)  # the snapshot
+            await asyncio.wait_for(client.first, 120)  # the snapshot
         clients.extend(batch)
     board_clients = clients[len(agent_cookies) :]
     first_boards = [json.loads(await asyncio.wait_for(c.first, 1)) for c in board_clients]

@@ -67,7 +67,7 @@ class RegistrationPatchSerializer(serializers.Serializer):
     renew = serializers.BooleanField(required=False, default=False)
 
 
-class TransitionSerializer(serializers.Serializer):
+class CaseTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=[(s, s) for s in (Status.FOUND, Status.CLOSED, Status.CANCELLED)])
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 

@@ -22,13 +22,13 @@ from safety.api.serializers import (
     CaseDetailSerializer,
     CaseInputSerializer,
     CaseSerializer,
+    CaseTransitionSerializer,
     RegistrationInputSerializer,
     RegistrationPatchSerializer,
     RegistrationSerializer,
     SearchQuerySerializer,
     SightingInputSerializer,
     SightingSerializer,
-    TransitionSerializer,
 )
 from safety.describe import describe
 from safety.models import Case, Registration, Status
@@ -128,10 +128,10 @@ class CaseDetailApi(APIView):
 class CaseTransitionApi(APIView):
     permission_classes = [Staff]
 
-    @extend_schema(request=TransitionSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseTransitionSerializer, responses=CaseDetailSerializer)
     def post(self, request, pk: int):
         case = case_for(pk)
-        serializer = TransitionSerializer(data=request.data)
+        serializer = CaseTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.case_transition(case=case, actor=request.user, **serializer.validated_data)
         return Response(case_detail_data(request, case_for(pk)))
