@@ -79,10 +79,16 @@ def test_bad_input_is_a_400_and_nothing_is_stored(api_as, agent, body, field):
 
 
 def test_hostile_text_is_stored_as_text(api_as, agent):
-    hostile = "<script>alert(1)</script>' OR 1=1 --\x00"
+    hostile = "<script>alert(1)</script>' OR 1=1 -- \u202e"
     response = record(api_as(agent), q=hostile)
     assert response.status_code == 201
-    assert SearchLog.objects.get().query == "<script>alert(1)</script>' OR 1=1 --"
+    assert SearchLog.objects.get().query == hostile.strip()
+
+
+def test_control_characters_are_refused(api_as, agent):
+    response = record(api_as(agent), q="수도\x00요금")
+    assert response.status_code == 400 and "q" in response.json()["fields"]
+    assert not SearchLog.objects.exists()
 
 
 def test_only_staff_who_search_may_record(api, api_as, make_user):

@@ -16,8 +16,8 @@ from knowledgebase.search_log_services import search_log_outcome_record, search_
 pytestmark = pytest.mark.django_db
 
 
-def searched(query, times=1, *, language="ko", source="search", days_ago=0):
-    logs = [search_log_record(query=query, language=language, source=source) for _ in range(times)]
+def searched(query, times=1, *, language="ko", source="search", days_ago=0, results=()):
+    logs = [search_log_record(query=query, language=language, source=source, results=results) for _ in range(times)]
     if days_ago:
         SearchLog.objects.filter(pk__in=[log.pk for log in logs]).update(
             created_at=timezone.now() - timedelta(days=days_ago)
@@ -35,7 +35,7 @@ def log(reference_data, entry):
     searched("치매 노인 실종 신고")
     searched("여권 재발급")
     # answered: linked to a call
-    answered = searched("대형폐기물", 5)
+    answered = searched("대형폐기물", 5, results=[bulky.pk])
     search_log_outcome_record(search_ids=[s.pk for s in answered], linked_entries=[bulky])
     # not counted: a suggestion, and a search older than the period
     searched("수도요금 고지서 재발급", 4, source="suggestion")
