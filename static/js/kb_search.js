@@ -462,8 +462,9 @@
     const hit = suggestions[index];
     if (!hit) return;
     if (suggestQuery) {
-      queueRecord({ q: suggestQuery.q, lang: suggestQuery.lang, results: suggestions.map((s) => s.id),
-        total: suggestQuery.total, source: "suggestion" });
+      flushRecord(); // a typed search still settling goes first
+      pending = { q: suggestQuery.q, lang: suggestQuery.lang, results: suggestions.map((s) => s.id),
+        total: suggestQuery.total, source: "suggestion" };
       flushRecord();
     }
     open(hit.id);
