@@ -17,6 +17,7 @@ from callcenter import realtime
 from callcenter.errors import Conflict, IllegalTransition
 from callcenter.models import AccessLog
 from callcenter.services import access_log_record
+from callcenter.workdays import is_working_day
 from inquiries.models import Call
 from inquiries.phone import normalize_number
 from referrals import events
@@ -38,10 +39,13 @@ def followup_within() -> timedelta:
 
 
 def add_working_time(start: datetime, duration: timedelta) -> datetime:
-    """`start + duration`, where whole days count working days (Mon-Fri).
+    """`start + duration`, where whole days count working days (Mon-Fri, not on a
+    Korean public holiday: `callcenter.workdays.is_working_day`).
 
     "Accept within one working day" means a referral made on Friday afternoon is
-    due on Monday afternoon; shorter limits (urgent: 30 minutes) are clock time.
+    due on Monday afternoon, and one made the day before Seollal is due after the
+    three days of Seollal (and a substitute holiday); shorter limits (urgent:
+    30 minutes) are clock time.
     """
     if duration < timedelta(days=1) or duration % timedelta(days=1):
         return start + duration
@@ -49,7 +53,7 @@ def add_working_time(start: datetime, duration: timedelta) -> datetime:
     days = duration // timedelta(days=1)
     while days:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if is_working_day(local):
             days -= 1
     return local
 
