@@ -53,7 +53,7 @@ class Service(models.Model):
     accept_within = models.DurationField(
         _("must accept within"),
         default=timedelta(days=1),
-        help_text=_("Whole days count working days (Monday to Friday); e.g. 1 day 00:00:00."),
+        help_text=_("Whole days count working days (Monday to Friday, not public holidays); e.g. 1 day 00:00:00."),
     )
     urgent_accept_within = models.DurationField(_("must accept urgent cases within"), default=timedelta(minutes=30))
     is_active = models.BooleanField(_("offered for referrals"), default=True)
@@ -258,7 +258,8 @@ class ReferralEvent(models.Model):
         FOLLOWUP_DUE = "followup_due", _("follow-up due")
         FOLLOWUP_CLOSED = "followup_closed", _("follow-up closed")
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    # History is never deleted: a referral with events (every referral) cannot be deleted.
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -289,7 +290,7 @@ class FollowUp(models.Model):
         MORE_HELP = "more_help", _("Needs more help")
         UNREACHABLE = "unreachable", _("Could not reach")
 
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="followup")
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="followup")
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
