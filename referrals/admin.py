@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.admin import ReadOnlyAdmin
-
 from referrals.models import FollowUp, Open311ApiKey, Referral, ReferralEvent, Service
 
 
