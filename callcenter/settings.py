@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "channels",
+    "corsheaders",
     "callcenter",
     "knowledgebase",
     "inquiries",
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
 # (docs/PERFORMANCE.md in shared/).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS for Open311's public reads only (CORS_URLS_REGEX); async, so no thread hop
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -192,6 +195,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
+
+# --- CORS: Open311 only, reads only -------------------------------------------
+# A city's map or app on another site may read the public Open311 feed from a
+# browser: any origin, no cookies, GET and HEAD (OPTIONS is the preflight).
+# Nothing else on the console answers another origin.
+CORS_URLS_REGEX = r"^/open311/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {

@@ -43,7 +43,7 @@ class ReferralAdmin(ReadOnlyAdmin):
     list_filter = ("status", "priority", "source", "service")
     date_hierarchy = "created_at"
     inlines = [ReferralEventInline]
-    exclude = ("contact_number", "contact_email", "contact_name")
+    exclude = ("contact_number", "contact_phone_text", "contact_email", "contact_name")
 
 
 @admin.register(FollowUp)

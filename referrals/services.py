@@ -3,6 +3,7 @@ the transition table, close the follow-up. The only publishers of referral event
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -166,20 +167,26 @@ def referral_create_from_open311(
     """A citizen's Open311 `POST requests`: a referral with no call (source open311).
 
     The citizen sent their own contact details with the request to have it
-    worked, so they count as consent to share them with the service. Side
+    worked, so they count as consent to share them with the service. `phone` is
+    free text (the spec's): a number we recognise is kept normalized, so it finds
+    the caller's other contacts; anything else is kept as typed. Side
     effects: the Referral, a `new` event, `referral.created` (and
     `referral.urgent` is never sent: Open311 requests come in as normal priority).
     """
     if not service.is_active or not service.open311_published:
         raise ValidationError({"service_code": _("This service does not take requests.")})
     now = timezone.now()
-    number = normalize_number(phone) if phone.strip() else ""
+    number, phone_text = "", phone.strip()
+    if phone_text:
+        with contextlib.suppress(ValidationError):  # not a number we know: kept as the citizen wrote it
+            number, phone_text = normalize_number(phone_text), ""
     referral = Referral(
         source=Referral.Source.OPEN311,
         service=service,
         reason=description.strip() or service.name_ko,
         priority=Referral.Priority.NORMAL,
         contact_number=number,
+        contact_phone_text=phone_text,
         contact_name=f"{last_name.strip()} {first_name.strip()}".strip(),
         contact_email=email.strip(),
         consent=True,
