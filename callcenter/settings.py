@@ -5,6 +5,7 @@ in-memory channel layer, so `make run` works with nothing installed. Set
 DATABASE_URL (postgres://...) and REDIS_URL (redis://...) for the real services.
 """
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -242,7 +243,17 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Behind a proxy the access log's source address is the right-most X-Forwarded-For
+# hop that is not a proxy of ours: the server's peer (the proxy) and these
+# addresses or networks (further proxies in front of it), comma separated.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from _exc
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Domain settings ----------------------------------------------------------
