@@ -42,11 +42,6 @@ CREATED_FIELDS = {"service_request_id", "service_notice", "account_id"}
 BASE = "/open311/v2"
 
 
-@pytest.fixture
-def key(reference_data):
-    return Open311ApiKeyFactory(key="test-key-123")
-
-
 def post(client, fmt="json", **data):
     body = {"api_key": "test-key-123", "service_code": "water-leak", "address_string": "서울 중구 세종대로 110"}
     body.update(data)

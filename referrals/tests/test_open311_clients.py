@@ -18,32 +18,18 @@ import requests
 from django.utils import timezone
 from georeport import GeoReport
 
-from callcenter.permissions import Role
 from referrals.models import Referral
 from referrals.services import referral_transition
-from referrals.tests.factories import Open311ApiKeyFactory, ServiceFactory
+from referrals.tests.conftest import OPEN311_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-API_KEY = "live-client-key"
+API_KEY = OPEN311_KEY
 
 
 @pytest.fixture
-def city(fresh_sync_executor, live_server_url, reference_data, make_user):
-    water = ServiceFactory(
-        slug="waterworks",
-        name_ko="수도사업소",
-        name_en="Waterworks regional offices",
-        open311_published=True,
-        service_code="water-leak",
-        keywords="누수, water",
-        group="수도 Water",
-    )
-    ServiceFactory(slug="transit", name_ko="교통불편신고센터", open311_published=True, service_code="transit-complaint")
-    Open311ApiKeyFactory(key=API_KEY)
-    partner = make_user(Role.PARTNER, username="water_live")
-    water.members.add(partner)
-    return {"endpoint": f"{live_server_url}/open311/v2", "partner": partner}
+def city(fresh_sync_executor, live_server_url, water_service, transit_service, water_partner, key):
+    return {"endpoint": f"{live_server_url}/open311/v2", "partner": water_partner}
 
 
 def three_post(endpoint: str, service_code: str, **kwargs) -> requests.Response:

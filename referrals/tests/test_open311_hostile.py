@@ -12,18 +12,12 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from referrals.models import Referral, Service
-from referrals.tests.factories import Open311ApiKeyFactory
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/open311/v2"
 HOSTILE = "누수\x01\x02\x08\x0b\x0c\x1b[31m\x1f\x7f\ufffe\uffff<b>&amp;</b>]]><!--"
 CONTROLS = ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\ufffe"]
-
-
-@pytest.fixture
-def key(reference_data):
-    return Open311ApiKeyFactory(key="test-key-123")
 
 
 def body(**data):

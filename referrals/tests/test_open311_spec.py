@@ -14,28 +14,11 @@ from django.utils import timezone
 
 from referrals.models import Referral
 from referrals.services import referral_transition
-from referrals.tests.factories import Open311ApiKeyFactory, ServiceFactory
+from referrals.tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/open311/v2"
-
-
-@pytest.fixture
-def key(reference_data):
-    return Open311ApiKeyFactory(key="test-key-123")
-
-
-@pytest.fixture
-def transit_service(reference_data):
-    return ServiceFactory(
-        slug="transit",
-        name_ko="교통불편신고센터",
-        name_en="Transit complaints",
-        open311_published=True,
-        service_code="transit-complaint",
-        group="교통 Transit",
-    )
 
 
 def post(client, query="", **data):
