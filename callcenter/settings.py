@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL or a broken character in the path, query or form fields: 400 before any view
+    "callcenter.inputs.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -265,6 +267,13 @@ SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
 WALLBOARD_COALESCE_SECONDS = float(os.environ.get("WALLBOARD_COALESCE_SECONDS", "0.25"))
 # Referrals: hours the centre has to call the citizen back once a service completes a case.
 REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
+# Times the APIs accept (callcenter/inputs.py, BoundedDateTimeField): a phone event
+# at most this many days old; a call's start and end at most this many days back;
+# a referral's appointment at most this many days ahead. Never in the future
+# (five minutes of clock difference allowed).
+PHONE_EVENT_MAX_AGE_DAYS = int(os.environ.get("PHONE_EVENT_MAX_AGE_DAYS", "7"))
+CALL_BACKDATE_DAYS = int(os.environ.get("CALL_BACKDATE_DAYS", "366"))
+REFERRAL_SCHEDULE_MAX_DAYS = int(os.environ.get("REFERRAL_SCHEDULE_MAX_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

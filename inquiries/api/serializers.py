@@ -1,13 +1,15 @@
 import copy
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from callcenter.inputs import MAX_DB_ID
+from callcenter.inputs import MAX_DB_ID, BoundedDateTimeField, InputSerializer
 from inquiries import selectors
 from inquiries.models import SUMMARY_MAX_LENGTH, Call, Language
 from inquiries.phone import normalize_number
@@ -65,13 +67,28 @@ class FAQEntryIdsField(serializers.ListField):
 # field's nested state (validators, choices, a ListField's child) is changed per
 # instance; top-level attributes (the binding, `required`) are the copy's own.
 # (A comment, not a docstring: drf-spectacular would publish it for every subclass.)
-class PrototypeFieldsSerializer(serializers.Serializer):
+class PrototypeFieldsSerializer(InputSerializer):
     def get_fields(self):
         prototypes = type(self).__dict__.get("_field_prototypes")
         if prototypes is None:  # once per class (a race only makes it twice)
             prototypes = super().get_fields()
             type(self)._field_prototypes = prototypes
         return {name: copy.copy(field) for name, field in prototypes.items()}
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_CALL_DURATION = timedelta(hours=24)
+
+
+def _call_backdate() -> timedelta:
+    return timedelta(days=settings.CALL_BACKDATE_DAYS)
+
+
+def _check_duration(started: datetime | None, ended: datetime | None) -> None:
+    if started and ended and ended < started:
+        raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+    if started and ended and ended - started > MAX_CALL_DURATION:
+        raise serializers.ValidationError({"ended_at": [_("A call lasts at most 24 hours.")]})
 
 
 class CallInputSerializer(PrototypeFieldsSerializer):
@@ -101,8 +118,9 @@ class CallInputSerializer(PrototypeFieldsSerializer):
     channel = serializers.ChoiceField(choices=Call.Channel.choices, default=Call.Channel.PHONE)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     resolution = serializers.ChoiceField(choices=Call.Resolution.choices, default=Call.Resolution.ANSWERED)
-    started_at = serializers.DateTimeField(required=False)
-    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    # a call logged late is at most CALL_BACKDATE_DAYS old; none starts or ends in the future
+    started_at = BoundedDateTimeField(required=False, past=_call_backdate, future=CLOCK_SKEW)
+    ended_at = BoundedDateTimeField(required=False, allow_null=True, past=_call_backdate, future=CLOCK_SKEW)
     satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     urgent = serializers.BooleanField(required=False, default=False)
     vulnerable = serializers.ChoiceField(choices=Call.Vulnerable.choices, required=False, default="")
@@ -120,9 +138,7 @@ class CallInputSerializer(PrototypeFieldsSerializer):
     )
 
     def validate(self, attrs):
-        started, ended = attrs.get("started_at"), attrs.get("ended_at")
-        if started and ended and ended < started:
-            raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+        _check_duration(attrs.get("started_at"), attrs.get("ended_at"))
         return attrs
 
 
@@ -138,10 +154,7 @@ class CallUpdateSerializer(CallInputSerializer):
 
     def validate(self, attrs):
         instance = self.context["call"]
-        started = attrs.get("started_at", instance.started_at)
-        ended = attrs.get("ended_at", instance.ended_at)
-        if started and ended and ended < started:
-            raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+        _check_duration(attrs.get("started_at", instance.started_at), attrs.get("ended_at", instance.ended_at))
         return attrs
 
 
@@ -266,7 +279,7 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CallListQuerySerializer(serializers.Serializer):
+class CallListQuerySerializer(InputSerializer):
     caller_number = PhoneNumberField(required=False, max_length=40)
     agent = serializers.CharField(required=False, max_length=150)
     category = serializers.CharField(required=False, max_length=64)

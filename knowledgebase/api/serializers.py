@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from callcenter.inputs import InputSerializer
 from knowledgebase.models import LANGUAGES
 from knowledgebase.search import MAX_QUERY_LENGTH
 
@@ -13,7 +14,7 @@ class QueryTextField(serializers.CharField):
         return "".join(" " if ord(char) < 32 or 127 <= ord(char) < 160 else char for char in text)
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(InputSerializer):
     q = QueryTextField(
         required=False,
         allow_blank=True,
@@ -71,12 +72,21 @@ class FAQEntryDetailSerializer(serializers.Serializer):
     language = serializers.CharField()
     fallback = serializers.BooleanField(help_text="True when the asked language is missing and Korean is shown.")
     question = serializers.CharField()
-    answer = serializers.CharField()
+    answer = serializers.CharField(
+        help_text="Clean text with the answer's structure as lines (headings, • and numbered items, ※ notes): "
+        "what the console copies."
+    )
+    answer_html = serializers.CharField(
+        help_text="The same answer as safe HTML built from escaped text: h4, p, ul/li and links only "
+        "(tel: for phone numbers, http(s) for URLs). No HTML from the entry's text is passed through."
+    )
     languages = serializers.ListField(child=serializers.CharField())
     usage_count = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
+    review_by = serializers.DateField(allow_null=True)
+    review_overdue = serializers.BooleanField(help_text="True when the entry's review date has passed.")
 
 
-class PriceQuerySerializer(serializers.Serializer):
+class PriceQuerySerializer(InputSerializer):
     item = serializers.CharField(max_length=MAX_QUERY_LENGTH)
     grade = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)

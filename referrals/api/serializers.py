@@ -1,6 +1,10 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from callcenter.inputs import BoundedDateTimeField, InputSerializer
 from inquiries.models import Call
 from referrals.models import REASON_MAX_LENGTH, FollowUp, Referral, ReferralEvent, Service, Status
 
@@ -38,7 +42,7 @@ class ServiceSerializer(serializers.ModelSerializer):
         return int(service.urgent_accept_within.total_seconds() // 60)
 
 
-class ReferralInputSerializer(serializers.Serializer):
+class ReferralInputSerializer(InputSerializer):
     call = serializers.PrimaryKeyRelatedField(
         queryset=Call.objects.select_related("caller"),
         error_messages={"does_not_exist": _("No call with id {pk_value}."), "incorrect_type": _("Give the call's id.")},
@@ -73,7 +77,7 @@ class OptionalBooleanField(serializers.BooleanField):
         super().__init__(required=False, allow_null=True, default=None, **kwargs)
 
 
-class ReferralListQuerySerializer(serializers.Serializer):
+class ReferralListQuerySerializer(InputSerializer):
     service = serializers.SlugField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Referral.Priority.choices, required=False)
@@ -81,10 +85,15 @@ class ReferralListQuerySerializer(serializers.Serializer):
     open = OptionalBooleanField(help_text=_("true: only new, accepted or scheduled."))
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(InputSerializer):
     to = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
-    scheduled_for = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    scheduled_for = BoundedDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        future=lambda: timedelta(days=settings.REFERRAL_SCHEDULE_MAX_DAYS),
+    )
     outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
 
@@ -220,12 +229,12 @@ class ReferralDetailSerializer(ReferralSerializer):
         return referral.contact_name if self.context.get("unmasked") else None
 
 
-class FollowUpListQuerySerializer(serializers.Serializer):
+class FollowUpListQuerySerializer(InputSerializer):
     due = OptionalBooleanField(help_text=_("true: still to call back; false: closed."))
     overdue = OptionalBooleanField(help_text=_("true: due and past the call-back time."))
     agent = serializers.CharField(required=False, max_length=150)
 
 
-class FollowUpCompleteSerializer(serializers.Serializer):
+class FollowUpCompleteSerializer(InputSerializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)

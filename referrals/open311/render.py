@@ -102,6 +102,11 @@ def respond(fmt: str, data: Any, *, root: str, item: str | None, status: int = 2
     return HttpResponse(body.encode("utf-8"), status=status, content_type="application/json; charset=utf-8")
 
 
+def errors_for_path(path: str, status: int, *descriptions: str) -> HttpResponse:
+    """The spec's error format in the format the path asks for (JSON unless it ends in .xml)."""
+    return errors("xml" if path.endswith(".xml") else "json", status, *descriptions)
+
+
 def errors(fmt: str, status: int, *descriptions: str) -> HttpResponse:
     """The spec's error format: [{"code": 403, "description": "..."}] / <errors><error>..</error></errors>."""
     data = [{"code": status, "description": description} for description in descriptions]

@@ -30,11 +30,10 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from callcenter.inputs import parse_id
+from callcenter.inputs import parse_datetime, parse_id
 from referrals import selectors, services
 from referrals.models import (
     OPEN_STATUSES,
@@ -46,7 +45,7 @@ from referrals.models import (
     Service,
     Status,
 )
-from referrals.open311.render import errors, iso, respond
+from referrals.open311.render import errors, errors_for_path, iso, respond
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: the changeset of an empty directory
@@ -262,10 +261,7 @@ def _date(params: QueryDict, name: str):
     text = params.get(name, "").strip()
     if not text:
         return None, None
-    try:
-        value = parse_datetime(text)
-    except ValueError:  # well formed but impossible: month 13, hour 25
-        value = None
+    value = parse_datetime(text)  # None also for what cannot exist: month 13, offset +99:00
     if value is None:
         return None, _("%(name)s must be an ISO 8601 date and time, e.g. 2026-11-01T00:00:00+09:00") % {"name": name}
     if timezone.is_naive(value):
@@ -292,7 +288,10 @@ def _list(request, fmt: str):
         return errors(fmt, 400, *problems)
     window = timedelta(days=DEFAULT_WINDOW_DAYS)
     if start is None:  # the spec's default: the 90 days before end_date, or before now
-        start = (end or timezone.now()) - window
+        try:
+            start = (end or timezone.now()) - window
+        except OverflowError:  # an end_date in the calendar's first 90 days: nothing before it
+            start = None
     found = selectors.open311_request_list(
         service_codes=_listed(params, "service_code"),
         start=start,
@@ -418,5 +417,6 @@ def token(request, token: str, fmt: str):
 
 @csrf_exempt
 def not_found(request, rest: str = ""):
-    fmt = "xml" if rest.endswith(".xml") else "json"
-    return errors(fmt, 404, _("Not found. Resources end in .json or .xml: discovery, services, requests, tokens."))
+    return errors_for_path(
+        rest, 404, _("Not found. Resources end in .json or .xml: discovery, services, requests, tokens.")
+    )

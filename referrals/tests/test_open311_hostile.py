@@ -135,3 +135,21 @@ def test_every_answer_is_well_formed_whatever_is_stored(client, stored_hostile):
 def test_json_keeps_the_stored_text_escaped(client, stored_hostile):
     row = client.get(f"{BASE}/requests/{stored_hostile.pk}.json").json()[0]
     assert row["description"] == HOSTILE  # JSON can carry every character, escaped
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "how",
+    ["query", "form", "path"],
+)
+def test_nul_and_broken_characters_are_refused_in_the_spec_format(client, water_service, key, fmt, how):
+    # the edge's sanitiser (callcenter.inputs) answers Open311 in Open311's own format
+    if how == "query":
+        response = client.get(f"{BASE}/requests.{fmt}?service_code=water%00leak")
+    elif how == "form":
+        response = client.post(f"{BASE}/requests.{fmt}", body(description="누수\x00"))
+    else:
+        response = client.get(f"{BASE}/services/water%00leak.{fmt}")
+    description = assert_spec_error(response, fmt, 400)
+    assert "\x00" not in description
+    assert not Referral.objects.exists()
