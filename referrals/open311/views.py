@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from callcenter.inputs import parse_datetime, parse_id
+from callcenter.throttling import Open311KeyThrottle, Open311PostThrottle, throttled
 from referrals import selectors, services
 from referrals.models import (
     OPEN_STATUSES,
@@ -252,7 +253,12 @@ def service_definition(request, code: str, fmt: str):
     return respond(fmt, {"service_code": service.service_code, "attributes": []}, root="service_definition", item=None)
 
 
+def _throttled(request, fmt: str, **kwargs) -> HttpResponse:
+    return errors(fmt, 429, "Too many requests: wait for the time in Retry-After and try again.")
+
+
 @open311("GET", "POST")
+@throttled(Open311KeyThrottle, Open311PostThrottle, refuse=_throttled)
 def requests(request, fmt: str):
     if request.method == "POST":
         return _create(request, fmt)
