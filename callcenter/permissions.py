@@ -118,6 +118,11 @@ def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 
 
+def is_token_only(user: User) -> bool:
+    """The phone system's account signs in with its API token, never with a password."""
+    return has_role(user, Role.PHONE_SYSTEM) and not has_role(user, *STAFF_ROLES)
+
+
 def can_search_all_faq(user: User) -> bool:
     """Admins see drafts, archived and out-of-season entries in search."""
     return has_role(user, Role.ADMIN)
