@@ -92,7 +92,6 @@ class PriceQuerySerializer(InputSerializer):
     grade = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
 
 
-<<<<<<< HEAD
 class PriceChangeSerializer(serializers.Serializer):
     price = serializers.IntegerField(help_text="the price then")
     diff = serializers.IntegerField(help_text="now minus then")
@@ -122,7 +121,8 @@ class PriceSummarySerializer(serializers.Serializer):
     source = serializers.CharField()
     changes = PriceChangesSerializer()
     series = PricePointSerializer(many=True, help_text="the last 90 days")
-=======
+
+
 class SearchLogInputSerializer(InputSerializer):
     q = QueryTextField(
         trim_whitespace=False,
@@ -151,4 +151,3 @@ class SearchLogSerializer(serializers.Serializer):
         allow_null=True, help_text="Send it with the call (`faq_searches`); null: not stored."
     )
     query = serializers.CharField(help_text="What was stored: the query without numbers or addresses.")
->>>>>>> main
