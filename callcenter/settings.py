@@ -5,6 +5,7 @@ in-memory channel layer, so `make run` works with nothing installed. Set
 DATABASE_URL (postgres://...) and REDIS_URL (redis://...) for the real services.
 """
 
+import ipaddress
 import os
 import tempfile
 from datetime import timedelta
@@ -53,7 +54,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "channels",
+    "corsheaders",
     "csp",
     "callcenter",
     "knowledgebase",
@@ -67,6 +70,8 @@ INSTALLED_APPS = [
 # (docs/PERFORMANCE.md in shared/).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS for Open311's public reads only (CORS_URLS_REGEX); async, so no thread hop
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,8 +126,18 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
-        "timeout": 10,
+        # With PostgreSQL down a request waits this long for a connection, then gets
+        # a 503 (callcenter/errors.py): short, so the phone system and the pages hear
+        # "unavailable, retry" at once instead of hanging (README "Outages").
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "1.5")),
     }
+    # libpq's connect timeout (whole seconds, at least 2): a server that drops packets
+    # instead of refusing them fails the pool's connection attempts this fast.
+    _db["OPTIONS"]["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
+    # A pooled connection is checked (an empty query) before it is handed out: after
+    # PostgreSQL restarts, the dead connections are replaced instead of failing one
+    # request each. DB_HEALTH_CHECKS=0 saves that round trip per request.
+    _db["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True)
     # Parameters bound by the server, not pasted into the SQL by psycopg: a pooled
     # connection then prepares the statements it runs again and again (a logged
     # call's inserts, the token look-up), and PostgreSQL skips parsing and planning
@@ -226,8 +241,23 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Never served as static files: the safety app serves a photo to those allowed, and logs it.
 MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
 
+# --- Realtime -----------------------------------------------------------------
+# Each server process checks this often that the channel layer (Redis) still carries
+# its messages; when it does not, its open sockets are closed so that the pages show
+# "reconnecting" and come back with a fresh snapshot (callcenter/realtime.py). 0: never.
+REALTIME_LAYER_CHECK_SECONDS = float(os.environ.get("REALTIME_LAYER_CHECK_SECONDS", "5"))
+
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
+
+# --- CORS: Open311 only, reads only -------------------------------------------
+# A city's map or app on another site may read the public Open311 feed from a
+# browser: any origin, no cookies, GET and HEAD (OPTIONS is the preflight).
+# Nothing else on the console answers another origin.
+CORS_URLS_REGEX = r"^/open311/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
@@ -241,7 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "callcenter.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "callcenter.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Request rates (callcenter/throttling.py; README "Security"); "off" switches one off.
     "DEFAULT_THROTTLE_CLASSES": ["callcenter.throttling.TokenRateThrottle"],
@@ -254,12 +284,18 @@ REST_FRAMEWORK = {
 # API tokens found are kept per process this many seconds (callcenter/authentication.py):
 # a token revoked in one daphne process may still work that long in another. 0 = off.
 TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", "10"))
+# The search log (knowledgebase.SearchLog) keeps searches this many days; `manage.py kb_search_log_prune` deletes older.
+KB_SEARCH_LOG_DAYS = int(os.environ.get("KB_SEARCH_LOG_DAYS", "90"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dasan Console API",
     "DESCRIPTION": "The API of Seoul's 120 Dasan Call Center console.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # the API's own staff: agents, supervisors, admins (not the phone system, not partners)
+    "SERVE_PERMISSIONS": ["callcenter.permissions.CanReadApiDocs"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
         "FollowUpStatusEnum": "referrals.models.FollowUp.Status",
@@ -276,7 +312,17 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Behind a proxy the access log's source address is the right-most X-Forwarded-For
+# hop that is not a proxy of ours: the server's peer (the proxy) and these
+# addresses or networks (further proxies in front of it), comma separated.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from _exc
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
