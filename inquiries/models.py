@@ -64,13 +64,25 @@ class Call(models.Model):
         CALLBACK_NEEDED = "callback_needed", _("Callback needed")
         UNRESOLVED = "unresolved", _("Unresolved")
 
+    class NumberStatus(models.TextChoices):
+        KNOWN = "known", _("Number known")
+        WITHHELD = "withheld", _("Number withheld")
+        NONE = "none", _("No number")
+
     class Vulnerable(models.TextChoices):
         NONE = "", _("No")
         SENIOR = "senior", _("Senior")
         CHILD = "child", _("Child")
         DISABILITY = "disability", _("Disability")
 
-    caller = models.ForeignKey(Caller, on_delete=models.PROTECT, related_name="calls", verbose_name=_("caller"))
+    # No caller for a contact without a number (withheld, a walk-in, an internet
+    # contact, a number the agent could not get): number_status says which.
+    caller = models.ForeignKey(
+        Caller, on_delete=models.PROTECT, related_name="calls", verbose_name=_("caller"), null=True, blank=True
+    )
+    number_status = models.CharField(
+        _("caller's number"), max_length=10, choices=NumberStatus.choices, default=NumberStatus.KNOWN
+    )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calls", verbose_name=_("agent")
     )
@@ -131,9 +143,35 @@ class Call(models.Model):
             models.Index(fields=["caller", "-started_at"], name="call_caller_started"),
             models.Index(fields=["category", "-started_at"], name="call_category_started"),
         ]
+        constraints = [
+            # A known number has its caller; a withheld or missing one has none.
+            models.CheckConstraint(
+                condition=models.Q(number_status="known", caller__isnull=False)
+                | (~models.Q(number_status="known") & models.Q(caller__isnull=True)),
+                name="call_caller_matches_number_status",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.caller} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"#{self.pk} {self.masked_number} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def has_number(self) -> bool:
+        return self.caller_id is not None
+
+    @property
+    def masked_number(self) -> str:
+        """The number masked, or why there is none ("Number withheld", "No number")."""
+        if self.caller_id is None:
+            return str(self.get_number_status_display())
+        return self.caller.masked_number
+
+    @property
+    def subject(self) -> str:
+        """How the access log names the person: the caller, or the call itself without a number."""
+        if self.caller_id is None:
+            return f"call:{self.pk}"
+        return self.caller.subject
 
     def clean(self) -> None:
         if self.ended_at and self.started_at and self.ended_at < self.started_at:

@@ -16,6 +16,7 @@ def console(request):
             "categories": category_list(),
             "languages": Language.choices,
             "channels": Call.Channel.choices,
+            "number_statuses": Call.NumberStatus.choices,
             "resolutions": Call.Resolution.choices,
             "vulnerable_choices": Call.Vulnerable.choices,
             "calls_today": selectors.calls_today(agent=request.user),

@@ -19,6 +19,7 @@ from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from inquiries.models import Call
 from inquiries.phone import normalize_number
+from inquiries.services import call_mark_referred
 from referrals import events
 from referrals.models import (
     REQUIRED_FOR,
@@ -106,6 +107,7 @@ def referral_create(
     The caller's consent answer is recorded with the time and the agent; the
     service sees the number masked without it. Side effects: the Referral, a
     `new` event, an access-log row (the caller's data handed to a service),
+    the call's resolution set to `referred` (a call event),
     `referral.created` to the service's desk and the centre, and
     `referral.urgent` to the wallboard for an urgent or vulnerable case.
     """
@@ -121,7 +123,7 @@ def referral_create(
         reason=(reason or "").strip(),
         priority=priority,
         vulnerable=vulnerable,
-        contact_number=call.caller.number,
+        contact_number=call.caller.number if call.caller_id else "",
         consent=consent,
         consent_at=now,
         consent_by=actor,
@@ -136,11 +138,13 @@ def referral_create(
     access_log_record(
         user=actor,
         action=AccessLog.Action.CREATE,
-        subject=call.caller.subject,
+        subject=call.subject,
         target=f"referral:{referral.pk}",
         request=request,
         reason=f"referred to {service.slug}; consent {'yes' if consent else 'no'}",
     )
+    if call.resolution != Call.Resolution.REFERRED:
+        call_mark_referred(call=call, actor=actor, request=request)
     _publish_referral(referral, "referral.created")
     return referral
 

@@ -77,10 +77,18 @@ class PrototypeFieldsSerializer(serializers.Serializer):
 class CallInputSerializer(PrototypeFieldsSerializer):
     caller_number = PhoneNumberField(
         max_length=40,
-        error_messages={
-            "blank": _("Enter the caller's number."),
-            "required": _("Enter the caller's number."),
-        },
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("Required when number_status is known (the default); absent with withheld or none."),
+    )
+    number_status = serializers.ChoiceField(
+        choices=Call.NumberStatus.choices,
+        default=Call.NumberStatus.KNOWN,
+        help_text=_(
+            "known: caller_number is required; withheld (the caller hid it) or none (a walk-in, an internet "
+            "contact, a number not given): no caller_number, and no caller history."
+        ),
     )
     category = CategorySlugField(
         error_messages={
@@ -123,6 +131,15 @@ class CallInputSerializer(PrototypeFieldsSerializer):
         started, ended = attrs.get("started_at"), attrs.get("ended_at")
         if started and ended and ended < started:
             raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+        number = attrs.get("caller_number") or None
+        if attrs.get("number_status", Call.NumberStatus.KNOWN) == Call.NumberStatus.KNOWN:
+            if number is None:
+                raise serializers.ValidationError({"caller_number": [_("Enter the caller's number.")]})
+        elif number is not None:
+            raise serializers.ValidationError(
+                {"caller_number": [_("Leave the number out when it is withheld or there is none, or choose “known”.")]}
+            )
+        attrs["caller_number"] = number
         return attrs
 
 
@@ -131,7 +148,7 @@ class CallUpdateSerializer(CallInputSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("caller_number", "client_request_id", "phone_call_id", "agent", "faq_entries"):
+        for name in ("caller_number", "number_status", "client_request_id", "phone_call_id", "agent", "faq_entries"):
             self.fields.pop(name)
         for field in self.fields.values():
             field.required = False
@@ -148,7 +165,9 @@ class CallUpdateSerializer(CallInputSerializer):
 # The documented shape of a call in answers (OpenAPI). The views answer with
 # `call_data()`, which builds the same dict without DRF's per-instance cost.
 class CallSerializer(serializers.ModelSerializer):
-    caller_number = serializers.CharField(source="caller.masked_number", read_only=True)
+    caller_number = serializers.CharField(
+        source="caller.masked_number", read_only=True, allow_null=True, help_text=_("Masked; null without a number.")
+    )
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     agent = serializers.CharField(source="agent.username", read_only=True)
@@ -160,6 +179,7 @@ class CallSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "caller_number",
+            "number_status",
             "language",
             "channel",
             "category",
@@ -188,7 +208,7 @@ class CallSerializer(serializers.ModelSerializer):
 
 
 class CallUnmaskedSerializer(CallSerializer):
-    caller_number_full = serializers.CharField(source="caller.formatted_number", read_only=True)
+    caller_number_full = serializers.CharField(source="caller.formatted_number", read_only=True, allow_null=True)
 
     class Meta(CallSerializer.Meta):
         fields = [*CallSerializer.Meta.fields, "caller_number_full"]
@@ -216,7 +236,8 @@ def call_data(call: Call, *, faq_entry_ids: list[int] | None = None, unmasked: b
             faq_entry_ids = list(call.faq_entries.values_list("pk", flat=True))
     data = {
         "id": call.pk,
-        "caller_number": call.caller.masked_number,
+        "caller_number": call.caller.masked_number if call.caller_id else None,
+        "number_status": call.number_status,
         "language": call.language,
         "channel": call.channel,
         "category": call.category.slug,
@@ -238,7 +259,7 @@ def call_data(call: Call, *, faq_entry_ids: list[int] | None = None, unmasked: b
         "created_at": _datetime.to_representation(call.created_at),
     }
     if unmasked:
-        data["caller_number_full"] = call.caller.formatted_number
+        data["caller_number_full"] = call.caller.formatted_number if call.caller_id else None
     return data
 
 

@@ -78,7 +78,7 @@ class CallDetailApi(APIView):
             access_log_record(
                 user=request.user,
                 action=AccessLog.Action.VIEW,
-                subject=call.caller.subject,
+                subject=call.subject,
                 target=f"call:{call.pk}",
                 request=request,
             )
@@ -92,7 +92,9 @@ class CallDetailApi(APIView):
             raise PermissionDenied
         serializer = CallUpdateSerializer(data=request.data, partial=True, context={"call": call})
         serializer.is_valid(raise_exception=True)
-        call = services.call_update(call=call, actor=request.user, data=serializer.validated_data, request=request)
+        call = services.call_correct(
+            call=call, actor=request.user, changes=serializer.validated_data, request=request
+        )
         return Response(call_data(selectors.call_get(pk=call.pk)))
 
 

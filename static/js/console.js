@@ -12,6 +12,7 @@
   if (!form) return;
   const errorBox = document.getElementById("call-form-error");
   const numberInput = form.elements.caller_number;
+  const numberStatus = form.elements.number_status;
   const saveButton = document.getElementById("call-save");
   const historyList = document.getElementById("history-list");
   const historyStatus = document.getElementById("history-status");
@@ -29,12 +30,14 @@
     form,
     extraPayload: [],
     prefill(fields) {
+      if (fields.caller_number) numberStatus.value = "known";
       Object.entries(fields).forEach(([name, value]) => {
         const input = form.elements[name];
         if (!input) return;
         if (input.type === "checkbox") input.checked = Boolean(value);
         else input.value = value == null ? "" : value;
       });
+      applyNumberStatus();
       if (fields.started_at) startedAt = fields.started_at;
       if (fields.caller_number) lookupHistory(true);
     },
@@ -44,9 +47,27 @@
 
   function digits(value) { return (value || "").replace(/[^0-9+]/g, ""); }
 
+  function numberKnown() { return numberStatus.value === "known"; }
+
+  // Withheld or no number: the number field is off (and sent as absent), no history.
+  function applyNumberStatus() {
+    const known = numberKnown();
+    numberInput.disabled = !known;
+    numberInput.required = known;
+    if (!known) {
+      numberInput.value = "";
+      clearTimeout(historyTimer);
+      historyFor = "";
+      historyList.innerHTML = "";
+      historyStatus.textContent = gettext("No number: there is no caller history to show.");
+    } else if (!numberInput.value) {
+      historyStatus.textContent = gettext("Type the caller's number to see their past contacts.");
+    }
+  }
+
   function payload() {
     const data = {
-      caller_number: numberInput.value.trim(),
+      number_status: numberStatus.value,
       category: form.elements.category.value,
       summary: form.elements.summary.value,
       language: form.elements.language.value,
@@ -61,12 +82,14 @@
       started_at: startedAt || new Date().toISOString(),
       ended_at: new Date().toISOString(),
     };
+    if (numberKnown()) data.caller_number = numberInput.value.trim();
     DasanConsole.extraPayload.forEach((hook) => Object.assign(data, hook() || {}));
     return data;
   }
 
   function resetForm() {
     form.reset();
+    applyNumberStatus();
     form.elements.phone_call_id.value = "";
     clearErrors(form, errorBox);
     requestId = uuid();
@@ -86,7 +109,9 @@
     meta.className = "row-meta";
     const time = new Date(call.started_at).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "ko-KR",
       { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false });
-    [time, call.caller_number, call.category_name].forEach((text) => {
+    const number = call.caller_number ||
+      (call.number_status === "withheld" ? gettext("Number withheld") : gettext("No number"));
+    [time, number, call.category_name].forEach((text) => {
       const span = document.createElement("span"); span.textContent = text; meta.appendChild(span);
     });
     const badge = document.createElement("span");
@@ -147,6 +172,7 @@
   }
 
   async function lookupHistory(force) {
+    if (!numberKnown()) return;
     const number = digits(numberInput.value);
     if (number.replace("+", "").length < 8) return;
     if (number === historyFor && !force) return;
@@ -169,6 +195,21 @@
     historyTimer = setTimeout(() => lookupHistory(false), 350);
   });
   numberInput.addEventListener("blur", () => lookupHistory(false));
+  numberStatus.addEventListener("change", () => {
+    if (!startedAt) startedAt = new Date().toISOString();
+    applyNumberStatus();
+  });
+  // A walk-in or an internet contact usually has no number: suggest it while none is typed.
+  form.elements.channel.addEventListener("change", () => {
+    const channel = form.elements.channel.value;
+    if (["visit", "internet"].includes(channel) && numberKnown() && !numberInput.value.trim()) {
+      numberStatus.value = "none";
+      applyNumberStatus();
+    } else if (channel === "phone" && numberStatus.value === "none") {
+      numberStatus.value = "known";
+      applyNumberStatus();
+    }
+  });
 
   form.addEventListener("submit", (event) => { event.preventDefault(); save(); });
   form.addEventListener("keydown", (event) => {
