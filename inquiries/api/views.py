@@ -92,9 +92,7 @@ class CallDetailApi(APIView):
             raise PermissionDenied
         serializer = CallUpdateSerializer(data=request.data, partial=True, context={"call": call})
         serializer.is_valid(raise_exception=True)
-        call = services.call_correct(
-            call=call, actor=request.user, changes=serializer.validated_data, request=request
-        )
+        call = services.call_correct(call=call, actor=request.user, changes=serializer.validated_data, request=request)
         return Response(call_data(selectors.call_get(pk=call.pk)))
 
 

@@ -114,4 +114,3 @@ def test_the_database_keeps_caller_and_number_status_together(agent, category):
         Call.objects.filter(pk=call.pk).update(caller=caller)  # a caller on a call without number
     with pytest.raises(IntegrityError), transaction.atomic():
         Call.objects.filter(pk=call.pk).update(number_status="known")  # known without a caller
-

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from callcenter.models import AccessLog
 from inquiries.models import Call, Caller, CallEvent
-from inquiries.services import call_log, call_correct
+from inquiries.services import call_correct, call_log
 
 pytestmark = pytest.mark.django_db
 
