@@ -240,6 +240,9 @@ SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
 # Wallboard pushes: the first change goes out at once, then at most one push
 # per window (seconds); 0.25 is about four a second (inquiries/queue_services.py).
 WALLBOARD_COALESCE_SECONDS = float(os.environ.get("WALLBOARD_COALESCE_SECONDS", "0.25"))
+# The operating day begins at this local time ("HH:MM"): a call with no shift
+# around it may be corrected by its agent until the next one begins.
+OPERATING_DAY_STARTS = os.environ.get("OPERATING_DAY_STARTS", "08:00")
 # Referrals: hours the centre has to call the citizen back once a service completes a case.
 REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
 

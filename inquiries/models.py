@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from inquiries.phone import format_number, mask_number
 
 SUMMARY_MAX_LENGTH = 2000
+
+
+def operating_day_starts() -> time:
+    """When the centre's operating day begins (OPERATING_DAY_STARTS, "08:00")."""
+    hours, minutes = str(getattr(settings, "OPERATING_DAY_STARTS", "08:00")).split(":")
+    return time(int(hours), int(minutes))
 
 
 class Language(models.TextChoices):
@@ -178,6 +184,22 @@ class Call(models.Model):
             raise ValidationError({"ended_at": _("The call cannot end before it started.")})
         if self.summary is not None and not self.summary.strip():
             raise ValidationError({"summary": _("Write a short summary of the call.")})
+
+    def correction_closes_at(self) -> datetime:
+        """Until when the call's own agent may correct it: the end of the shift the
+        call began in, or without one the end of its operating day (from
+        OPERATING_DAY_STARTS, 08:00). Supervisors may correct it at any time."""
+        from inquiries.queue_services import shift_current
+
+        current = shift_current(at=self.started_at)
+        if current is not None:
+            return current[2]
+        local = timezone.localtime(self.started_at)
+        day_starts = operating_day_starts()
+        closes = local.replace(hour=day_starts.hour, minute=day_starts.minute, second=0, microsecond=0)
+        if closes <= local:
+            closes += timedelta(days=1)
+        return closes
 
     @property
     def duration(self) -> timedelta | None:

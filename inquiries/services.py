@@ -273,6 +273,26 @@ def call_correct(
     return call
 
 
+def call_number_reveal(*, call: Call, user: AbstractBaseUser, request: HttpRequest | None = None) -> AccessLog:
+    """Record that `user` saw the call's full number (PIPA). Side effect: an access-log row."""
+    return access_log_record(
+        user=user, action=AccessLog.Action.VIEW, subject=call.subject, target=f"call:{call.pk}", request=request
+    )
+
+
+def call_list_export_record(*, user: AbstractBaseUser, filters: str, request: HttpRequest | None = None) -> AccessLog:
+    """Record that `user` exported the call list with these filters (a query string).
+    Side effect: an access-log row."""
+    return access_log_record(
+        user=user,
+        action=AccessLog.Action.EXPORT,
+        subject="calls",
+        target=f"calls.csv?{filters}"[:128],
+        reason=filters[:255],
+        request=request,
+    )
+
+
 def call_mark_referred(*, call: Call, actor: AbstractBaseUser, request: HttpRequest | None = None) -> Call:
     """A referral was made from this call: its resolution becomes `referred`
     (called by the referrals app). Side effects: those of `call_correct`."""

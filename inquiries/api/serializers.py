@@ -1,8 +1,10 @@
 import copy
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -74,6 +76,21 @@ class PrototypeFieldsSerializer(serializers.Serializer):
         return {name: copy.copy(field) for name, field in prototypes.items()}
 
 
+MAX_DURATION_SECONDS = 24 * 3600
+
+
+def _duration_to_end(attrs: dict[str, Any], started) -> None:
+    """`duration_seconds` becomes `ended_at` (started + the length); both at once is refused."""
+    if "duration_seconds" not in attrs:
+        return
+    seconds = attrs.pop("duration_seconds")
+    if seconds is None:
+        return
+    if attrs.get("ended_at") is not None:
+        raise serializers.ValidationError({"duration_seconds": [_("Give the length or the end time, not both.")]})
+    attrs["ended_at"] = started + timedelta(seconds=seconds)
+
+
 class CallInputSerializer(PrototypeFieldsSerializer):
     caller_number = PhoneNumberField(
         max_length=40,
@@ -112,6 +129,17 @@ class CallInputSerializer(PrototypeFieldsSerializer):
     started_at = serializers.DateTimeField(required=False)
     ended_at = serializers.DateTimeField(required=False, allow_null=True)
     satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    duration_seconds = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_DURATION_SECONDS,
+        help_text=_("The call's length; sets ended_at from started_at (instead of ended_at)."),
+        error_messages={
+            "max_value": _("A call lasts at most 24 hours."),
+            "min_value": _("Enter a length of 0 or more."),
+        },
+    )
     urgent = serializers.BooleanField(required=False, default=False)
     vulnerable = serializers.ChoiceField(choices=Call.Vulnerable.choices, required=False, default="")
     client_request_id = serializers.CharField(required=False, allow_null=True, max_length=64)
@@ -128,6 +156,10 @@ class CallInputSerializer(PrototypeFieldsSerializer):
     )
 
     def validate(self, attrs):
+        if attrs.get("duration_seconds") is not None and not attrs.get("started_at"):
+            # A length without a start: the call ends now.
+            attrs["started_at"] = timezone.now() - timedelta(seconds=attrs["duration_seconds"])
+        _duration_to_end(attrs, attrs.get("started_at"))
         started, ended = attrs.get("started_at"), attrs.get("ended_at")
         if started and ended and ended < started:
             raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
@@ -155,6 +187,7 @@ class CallUpdateSerializer(CallInputSerializer):
 
     def validate(self, attrs):
         instance = self.context["call"]
+        _duration_to_end(attrs, attrs.get("started_at", instance.started_at))
         started = attrs.get("started_at", instance.started_at)
         ended = attrs.get("ended_at", instance.ended_at)
         if started and ended and ended < started:
@@ -288,8 +321,35 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
 
 class CallListQuerySerializer(serializers.Serializer):
+    """The call list's filters, for the API, the /calls/ page and its CSV export alike.
+    A filter left out or empty does not filter."""
+
+    URGENT_CHOICES = (("true", _("Urgent only")), ("false", _("Not urgent")))
+
     caller_number = PhoneNumberField(required=False, max_length=40)
-    agent = serializers.CharField(required=False, max_length=150)
-    category = serializers.CharField(required=False, max_length=64)
+    agent = serializers.CharField(required=False, max_length=150, help_text=_("username"))
+    category = serializers.CharField(required=False, max_length=64, help_text=_("slug"))
+    resolution = serializers.ChoiceField(choices=Call.Resolution.choices, required=False)
+    channel = serializers.ChoiceField(choices=Call.Channel.choices, required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    urgent = serializers.ChoiceField(choices=URGENT_CHOICES, required=False)
+    q = serializers.CharField(required=False, max_length=200, help_text=_("Text in the summary or the notes."))
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
+    started_from = serializers.DateTimeField(required=False, help_text=_("A time range, e.g. a shift: from"))
+    started_to = serializers.DateTimeField(required=False, help_text=_("to (not included)"))
+
+    def validate(self, attrs):
+        for first, last in (("date_from", "date_to"), ("started_from", "started_to")):
+            if attrs.get(first) and attrs.get(last) and attrs[last] < attrs[first]:
+                raise serializers.ValidationError({last: [_("The end comes before the start.")]})
+        return attrs
+
+    def filters(self) -> dict[str, Any]:
+        """The validated filters as `selectors.call_list` takes them."""
+        data = dict(self.validated_data)
+        if "urgent" in data:
+            data["urgent"] = data["urgent"] == "true"
+        if "q" in data:
+            data["text"] = data.pop("q").strip() or None
+        return data

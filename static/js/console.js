@@ -123,7 +123,11 @@
     const summary = document.createElement("div");
     summary.className = "row-summary";
     summary.textContent = call.summary.length > 140 ? call.summary.slice(0, 139) + "…" : call.summary;
-    li.append(meta, summary);
+    const link = document.createElement("a");
+    link.className = "row-link";
+    link.href = "/calls/" + encodeURIComponent(call.id) + "/";
+    link.append(meta, summary);
+    li.append(link);
     return li;
   }
 
