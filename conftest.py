@@ -11,6 +11,7 @@ from inquiries import stats
 from knowledgebase.categories import category_seed
 from knowledgebase.models import Category
 from knowledgebase.search import embedder as kb_embedder
+from knowledgebase.search import vectors
 
 pytest_plugins = ["callcenter.testing.browser"]
 
@@ -31,6 +32,7 @@ def _forget_process_state() -> None:
     # Words only unless a test asks for the model (the `embedder` fixture): embedding every
     # entry a test saves would cost ~80 ms each, and the suite must pass without the model.
     kb_embedder.set_embedder(None)
+    vectors.forget_vector_index()
 
 
 @pytest.fixture(autouse=True)

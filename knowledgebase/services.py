@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import logging
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -14,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError
-from knowledgebase.models import LANGUAGES, Category, FAQEntry, FAQRevision, ProducePrice, Synonym
+from knowledgebase.models import LANGUAGES, Category, FAQEntry, FAQPhrasing, FAQRevision, ProducePrice, Synonym
 from knowledgebase.models.faq import CONTENT_FIELDS
-from knowledgebase.search import entry_search_columns, index_entries, remove_entries
+from knowledgebase.search import entry_search_columns, index_entries, remove_entries, vectors
 
 EDITABLE_FIELDS = CONTENT_FIELDS
+
+logger = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -72,6 +76,7 @@ def _save(entry: FAQEntry, *, changed: list[str], author: AbstractBaseUser | Non
         ]
         entry.save(update_fields=[*changed, *stamps, "search_title", "search_body", "updated_at"])
     index_entries([entry.pk])
+    vectors.entry_embed_on_save(entry)
     number = 1 if created else (entry.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     FAQRevision.objects.create(
         entry=entry,
@@ -157,6 +162,56 @@ def faq_entry_delete(*, entry: FAQEntry) -> None:
     pk = entry.pk
     entry.delete()
     remove_entries([pk])
+
+
+PHRASING_MAX_LENGTH = 200
+# Four or more digits in a row (a phone, card or resident number) never enter a phrasing;
+# 120 and other short numbers stay.
+_LONG_NUMBER = re.compile(r"\S*\d[\d\-. ]{2,}\d\S*")
+
+
+def phrasing_clean(text: str) -> str:
+    """A phrasing as stored: no long numbers, spaces collapsed, at most 200 characters."""
+    text = _LONG_NUMBER.sub(lambda match: match.group(0) if sum(c.isdigit() for c in match.group(0)) < 4 else " ", text)
+    return " ".join((text or "").split())[:PHRASING_MAX_LENGTH]
+
+
+@transaction.atomic
+def faq_phrasing_add(
+    *, entry: FAQEntry, text: str, language: str = "ko", source: str = FAQPhrasing.Source.SEARCH
+) -> FAQPhrasing:
+    """Keep a caller's phrasing of an entry (e.g. the query of a search whose result was linked to
+    the call). Search uses it afterwards: its words as the entry's title, its meaning beside the
+    entry's text. The same phrasing again counts one more use.
+
+    Side effects: the entry's search column and index row; the phrasing's vector (when the model is on).
+    Raises ApplicationError (invalid) for an empty text or an unknown language.
+    """
+    cleaned = phrasing_clean(text)
+    if len(cleaned) < 2:
+        raise ApplicationError(_("Give the caller's words."), code="invalid", fields={"text": [_("Too short.")]})
+    if language not in LANGUAGES:
+        raise ApplicationError(_("Unknown language."), code="invalid", fields={"language": [str(language)]})
+    if source not in FAQPhrasing.Source.values:
+        raise ApplicationError(_("Unknown source."), code="invalid", fields={"source": [str(source)]})
+    phrasing = FAQPhrasing.objects.select_for_update().filter(entry=entry, language=language, text=cleaned).first()
+    if phrasing is not None:
+        phrasing.uses = F("uses") + 1
+        phrasing.save(update_fields=["uses", "updated_at"])
+        phrasing.refresh_from_db()
+        return phrasing
+    phrasing = FAQPhrasing(entry=entry, language=language, text=cleaned, source=source)
+    phrasing.full_clean()
+    phrasing.save()
+    entry = FAQEntry.objects.get(pk=entry.pk)
+    entry.search_title, entry.search_body = entry_search_columns(entry)
+    entry.save(update_fields=["search_title", "search_body"])
+    index_entries([entry.pk])
+    try:
+        vectors.phrasings_embed([phrasing])
+    except Exception:  # words already find it; kb_embed embeds it later
+        logger.warning("Could not embed phrasing %s; run `manage.py kb_embed` to catch up.", phrasing.pk, exc_info=True)
+    return phrasing
 
 
 @transaction.atomic

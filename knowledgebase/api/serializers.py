@@ -39,13 +39,26 @@ class SearchHitSerializer(serializers.Serializer):
     language = serializers.CharField()
     question = serializers.CharField()
     answer_excerpt = serializers.CharField(help_text="HTML-escaped text with the matched terms in <mark>.")
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        help_text="Fused rank score, 0-1: 1.0 is first by words and by meaning; words alone give at most 0.5."
+    )
+    match = serializers.ChoiceField(
+        choices=["lexical", "semantic", "both"],
+        help_text="Found by its words, by its meaning only (the console's “similar meaning”), or both.",
+    )
+    low_confidence = serializers.BooleanField(help_text="Below the confidence floor: shown, but likely not the answer.")
+    similarity = serializers.FloatField(
+        allow_null=True,
+        help_text="Cosine similarity of the query's meaning and the entry's (null: not ranked by meaning).",
+    )
+    fallback = serializers.BooleanField(help_text="The asked language is missing: the Korean text is shown.")
 
 
 class SearchResponseSerializer(serializers.Serializer):
     results = SearchHitSerializer(many=True)
     total = serializers.IntegerField()
     took_ms = serializers.FloatField()
+    semantic = serializers.BooleanField(help_text="Whether meaning took part (false: the model is off; words only).")
 
 
 class FAQEntryDetailSerializer(serializers.Serializer):

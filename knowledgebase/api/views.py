@@ -38,6 +38,7 @@ class FAQSearchApi(APIView):
                 "results": SearchHitSerializer(result.hits, many=True).data,
                 "total": result.total,
                 "took_ms": result.took_ms,
+                "semantic": result.semantic,
             }
         )
 

@@ -3,13 +3,17 @@
 from knowledgebase.models.category import Category
 from knowledgebase.models.faq import LANGUAGES, TRANSLATION_LANGUAGES, FAQEntry, FAQRevision, Synonym
 from knowledgebase.models.prices import ProducePrice
+from knowledgebase.models.semantic import FAQPhrasing, FAQVector, VectorVersion
 
 __all__ = [
     "LANGUAGES",
     "TRANSLATION_LANGUAGES",
     "Category",
     "FAQEntry",
+    "FAQPhrasing",
     "FAQRevision",
+    "FAQVector",
     "ProducePrice",
     "Synonym",
+    "VectorVersion",
 ]

@@ -16,6 +16,15 @@ LANGUAGES = ("ko", "en", "zh", "ja")
 TRANSLATION_LANGUAGES = ("en", "zh", "ja")
 LANGUAGE_NAMES = {"ko": _("Korean"), "en": _("English"), "zh": _("Chinese"), "ja": _("Japanese")}
 
+
+class TranslationSource(models.TextChoices):
+    """Who wrote a translation (shown beside it in admin; the data file marks each)."""
+
+    UNKNOWN = "", _("Not recorded")
+    TEAM = "team", _("Team-written, not yet checked by a native speaker")
+    REVIEWED = "reviewed", _("Checked by a native speaker")
+
+
 # The fields a revision snapshots, an import/export row carries, and an edit may change.
 CONTENT_FIELDS = (
     "category",
@@ -26,6 +35,7 @@ CONTENT_FIELDS = (
     "valid_to",
     "review_by",
     *(f"{kind}_{lang}" for lang in LANGUAGES for kind in ("question", "answer")),
+    *(f"{lang}_source" for lang in TRANSLATION_LANGUAGES),
 )
 
 
@@ -69,6 +79,15 @@ class FAQEntry(models.Model):
     answer_zh = models.TextField(_("answer (Chinese)"), blank=True)
     question_ja = models.CharField(_("question (Japanese)"), max_length=300, blank=True)
     answer_ja = models.TextField(_("answer (Japanese)"), blank=True)
+    en_source = models.CharField(
+        _("English translation by"), max_length=10, choices=TranslationSource.choices, blank=True, default=""
+    )
+    zh_source = models.CharField(
+        _("Chinese translation by"), max_length=10, choices=TranslationSource.choices, blank=True, default=""
+    )
+    ja_source = models.CharField(
+        _("Japanese translation by"), max_length=10, choices=TranslationSource.choices, blank=True, default=""
+    )
     # When each language's text last changed: a translation older than the
     # Korean text is shown as outdated.
     ko_changed_at = models.DateTimeField(null=True, blank=True, editable=False)

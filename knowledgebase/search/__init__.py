@@ -17,8 +17,11 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from knowledgebase.models import Category, FAQEntry, Synonym
+from knowledgebase.search import hybrid
 from knowledgebase.search.backends import Filters, backend, index_entries, match_groups, remove_entries
 from knowledgebase.search.text import ParsedQuery, parse_query, search_column, synonym_map
+
+LEXICAL, SEMANTIC, HYBRID = "lexical", "semantic", "hybrid"
 
 __all__ = ["SearchHit", "SearchResult", "entry_search_columns", "faq_search", "index_entries", "remove_entries"]
 
@@ -38,6 +41,14 @@ class SearchHit:
     answer: str
     answer_excerpt: str
     score: float
+    # "lexical" (words only), "semantic" (meaning only: the console's "similar meaning" badge) or "both".
+    match: str = "lexical"
+    # Below the confidence floor: shown, marked, never hidden.
+    low_confidence: bool = False
+    # Cosine similarity of the query and the entry's nearest text (None: not ranked by meaning).
+    similarity: float | None = None
+    # The caller's language is missing: the Korean text is shown.
+    fallback: bool = False
 
 
 @dataclass
@@ -46,13 +57,17 @@ class SearchResult:
     total: int = 0
     took_ms: float = 0.0
     query: ParsedQuery | None = None
+    # Whether meaning took part (the model is on and the query has words to embed).
+    semantic: bool = False
 
 
 def entry_search_columns(entry: FAQEntry) -> tuple[str, str]:
-    """(title, body) search columns: questions and keywords weigh as title, answers as body."""
+    """(title, body) search columns: questions, keywords and callers' phrasings weigh as title, answers as body."""
+    phrasings = list(entry.phrasings.values_list("text", flat=True)) if entry.pk else []
     title = search_column(
         *(getattr(entry, f"question_{lang}") for lang in ("ko", "en", "zh", "ja")),
         entry.keywords.replace(",", " "),
+        *phrasings,
     )
     body = search_column(*(getattr(entry, f"answer_{lang}") for lang in ("ko", "en", "zh", "ja")))
     return title, body
@@ -155,6 +170,40 @@ def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
     return prefix + "".join(parts) + suffix
 
 
+def _lexical(
+    parsed: ParsedQuery, query: str, filters: Filters, limit: int
+) -> tuple[list[tuple[float, int, int, int, bool]], int]:
+    """The words' ranking: (score, usage, -position, id, relaxed) best first, and the total."""
+    engine = backend()
+    # While the agent types, the last Latin word may be unfinished (festi -> festival).
+    prefix_last = bool(query) and not query[-1].isspace()
+    k = max(limit * 3, 30)
+    relaxed_k = max(limit * 10, 100)
+    scored: list[tuple[float, int, int, int, bool]] = []
+    seen: set[int] = set()
+    total = 0
+    for relaxed in (False, True):
+        groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
+        if not groups or not groups[0]:
+            continue
+        rows, count = engine.candidates(groups, filters, relaxed_k if relaxed else k, count=not relaxed)
+        for position, (pk, title, body, usage) in enumerate(rows):
+            if pk in seen:
+                continue
+            score = _score(title, body, parsed, relaxed, prefix_last)
+            if score is None:
+                continue
+            seen.add(pk)
+            scored.append((score, usage, -position - (relaxed_k if relaxed else 0), pk, relaxed))
+        if not relaxed:
+            total = count
+        # The relaxed pass (typos, a word the entry lacks) is for when the exact one found next to nothing.
+        if len(scored) >= min(limit, RELAXED_BELOW):
+            break
+    scored.sort(key=lambda item: (round(item[0], 6), item[1], item[2]), reverse=True)
+    return scored, max(total, len(scored))
+
+
 def faq_search(
     *,
     query: str,
@@ -163,20 +212,21 @@ def faq_search(
     limit: int = 10,
     include_unpublished: bool = False,
     today: date | None = None,
+    mode: str = HYBRID,
 ) -> SearchResult:
-    """Entries matching `query`, best first, with text in `language` (Korean where missing).
+    """Entries answering `query`, best first, with text in `language` (Korean where missing).
 
-    Agents search published entries valid today; `include_unpublished` (admins)
-    searches everything. Uses the database's index only, never a table scan.
+    Words (the database's index) and meaning (the embedder's vectors, when the model is on)
+    each rank the entries; the two rankings are fused (hybrid.py). `language` is the caller's:
+    every entry is searched whatever its languages. Agents search published entries valid
+    today; `include_unpublished` (admins) searches everything. `mode` = "lexical" or
+    "semantic" keeps one side only (benchmarks).
     """
     started = time.perf_counter()
     result = SearchResult()
     query = (query or "")[:MAX_QUERY_LENGTH]
     parsed = parse_query(query, _synonyms()) if query.strip() else ParsedQuery(words=[])
     result.query = parsed
-    if not parsed:
-        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
-        return result
     category_id = None
     if isinstance(category, Category):
         category_id = category.pk
@@ -188,44 +238,26 @@ def faq_search(
     filters = Filters(
         visible_on=None if include_unpublished else (today or timezone.localdate()), category_id=category_id
     )
-    engine = backend()
-    # While the agent types, the last Latin word may be unfinished (festi -> festival).
-    prefix_last = bool(query) and not query[-1].isspace()
-    k = max(limit * 3, 30)
-    relaxed_k = max(limit * 10, 100)
-    scored: list[tuple[float, int, int, int]] = []
-    seen: set[int] = set()
-    for relaxed in (False, True):
-        groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
-        if not groups or not groups[0]:
-            continue
-        rows, total = engine.candidates(groups, filters, relaxed_k if relaxed else k, count=not relaxed)
-        for position, (pk, title, body, usage) in enumerate(rows):
-            if pk in seen:
-                continue
-            score = _score(title, body, parsed, relaxed, prefix_last)
-            if score is None:
-                continue
-            seen.add(pk)
-            scored.append((score, usage, -position - (relaxed_k if relaxed else 0), pk))
-        if not relaxed:
-            result.total = total
-        # The relaxed pass (typos, a word the entry lacks) is for when the exact one found next to nothing.
-        if len(scored) >= min(limit, RELAXED_BELOW):
-            break
-    result.total = max(result.total, len(scored))
-    scored.sort(key=lambda item: (round(item[0], 6), item[1], item[2]), reverse=True)
-    top = scored[:limit]
+    lexical: list[tuple[float, int, int, int, bool]] = []
+    if parsed and mode != SEMANTIC:
+        lexical, result.total = _lexical(parsed, query, filters, limit)
+    semantic = hybrid.semantic_ranking(query, filters, limit) if mode != LEXICAL else None
+    fused = hybrid.fuse(
+        [(pk, score, relaxed) for score, _usage, _position, pk, relaxed in lexical], semantic, limit=limit
+    )
+    result.semantic = semantic is not None
+    result.total = max(result.total, len(fused))
+    top = fused[:limit]
     # The search columns are large and already scored: not fetched again.
     entries = (
         FAQEntry.objects.select_related("category")
         .defer("search_title", "search_body")
         .order_by()
-        .in_bulk([pk for *_rest, pk in top])
+        .in_bulk([hit.entry_id for hit in top])
     )
     terms = parsed.surface_terms()
-    for score, _usage, _position, pk in top:
-        entry = entries[pk]
+    for hit in top:
+        entry = entries[hit.entry_id]
         lang, question, answer = entry.text_in(language)
         result.hits.append(
             SearchHit(
@@ -233,8 +265,12 @@ def faq_search(
                 language=lang,
                 question=question,
                 answer=answer,
-                answer_excerpt=excerpt(answer, terms),
-                score=round(score, 4),
+                answer_excerpt=excerpt(answer, terms if hit.match != hybrid.SEMANTIC_ONLY else []),
+                score=round(hit.score, 4),
+                match=hit.match,
+                low_confidence=hit.low_confidence,
+                similarity=None if hit.similarity is None else round(hit.similarity, 4),
+                fallback=lang != language,
             )
         )
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)

@@ -30,16 +30,30 @@ def test_search_response_shape(api_as, agent, entries):
     response = api_as(agent).get("/api/kb/search", {"q": "누수가", "lang": "en", "limit": 5})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"results", "total", "took_ms"}
+    assert set(body) == {"results", "total", "took_ms", "semantic"}
+    assert body["semantic"] is False  # the model is off in this test: words only
     assert body["total"] == 1
     (hit,) = body["results"]
-    assert set(hit) == {"id", "external_id", "category", "language", "question", "answer_excerpt", "score"}
+    assert set(hit) == {
+        "id",
+        "external_id",
+        "category",
+        "language",
+        "question",
+        "answer_excerpt",
+        "score",
+        "match",
+        "low_confidence",
+        "similarity",
+        "fallback",
+    }
     assert hit["id"] == entries["leak"].pk
     assert hit["external_id"] == "kb-leak"
     assert hit["category"] == "water"
     assert hit["language"] == "en"
     assert hit["question"] == "Reporting a leak"
     assert isinstance(hit["score"], float)
+    assert hit["match"] == "lexical" and hit["fallback"] is False and hit["similarity"] is None
 
 
 def test_excerpt_marks_terms(api_as, agent, entries):
