@@ -152,6 +152,8 @@ def home_url_name(user: User) -> str:
         return "inquiries:console"
     if can_use_partner_desk(user):
         return "referrals:desk"
+    if can_send_phone_events(user):
+        return "phone_system"
     return "no_role"
 
 

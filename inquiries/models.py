@@ -207,6 +207,14 @@ class Call(models.Model):
             return None
         return self.ended_at - self.started_at
 
+    @property
+    def duration_text(self) -> str:
+        """The length as minutes:seconds ("4:05"), or "" before the call ended."""
+        if self.duration is None:
+            return ""
+        seconds = int(self.duration.total_seconds())
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
 
 class CallEvent(models.Model):
     """The history of a call: who changed what, when, from what to what."""

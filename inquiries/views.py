@@ -124,7 +124,6 @@ def call_detail(request, pk: int):
         "inquiries/call_detail.html",
         {
             "call": call,
-            "duration_text": _mm_ss(call),
             "unmasked": unmasked,
             "history": selectors.call_history(call=call),
             "faq_entries": list(call.faq_entries.all()),
@@ -146,13 +145,6 @@ def call_detail(request, pk: int):
 def _csv_cell(value) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _mm_ss(call: Call) -> str:
-    if call.duration is None:
-        return ""
-    seconds = int(call.duration.total_seconds())
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 @permissions.page_requires(permissions.can_export_calls)
@@ -197,7 +189,7 @@ def call_export_csv(request):
                         call.pk,
                         timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M:%S"),
                         timezone.localtime(call.ended_at).strftime("%Y-%m-%d %H:%M:%S") if call.ended_at else "",
-                        _mm_ss(call),
+                        call.duration_text,
                         call.agent.get_username(),
                         call.masked_number,
                         call.category.name,
