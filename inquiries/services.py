@@ -225,7 +225,8 @@ def call_correct(
     any other a `changed` event with `changes` = {field: [old, new]}), and an
     access-log row. Nothing is written when nothing changes.
     """
-    call = Call.objects.select_for_update().select_related("caller").get(pk=call.pk)
+    # OF self: the caller is an outer join (a call may have none), which PostgreSQL cannot lock.
+    call = Call.objects.select_for_update(of=("self",)).select_related("caller").get(pk=call.pk)
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"not correctable: {sorted(unknown)}")
