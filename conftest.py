@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from callcenter import authentication, realtime
 from callcenter.demo import roles_seed
 from callcenter.permissions import Role
+from inquiries import selectors as inquiries_selectors
 from inquiries import stats
 from knowledgebase.categories import category_seed
 from knowledgebase.models import Category
@@ -29,6 +30,10 @@ def _forget_process_state() -> None:
     realtime.reset_for_tests()
     authentication.forget_tokens()
     stats.forget_last_stats()
+    # A rolled-back test's categories stay in the per-process category cache (no signal on a
+    # rollback); a browser test's daphne child forked afterwards logged calls against their ids
+    # (a foreign-key error on PostgreSQL, whose sequences do not restart).
+    inquiries_selectors.forget_categories()
     # Words only unless a test asks for the model (the `embedder` fixture): embedding every
     # entry a test saves would cost ~80 ms each, and the suite must pass without the model.
     kb_embedder.set_embedder(None)

@@ -71,10 +71,19 @@ class FAQEntryDetailSerializer(serializers.Serializer):
     language = serializers.CharField()
     fallback = serializers.BooleanField(help_text="True when the asked language is missing and Korean is shown.")
     question = serializers.CharField()
-    answer = serializers.CharField()
+    answer = serializers.CharField(
+        help_text="Clean text with the answer's structure as lines (headings, • and numbered items, ※ notes): "
+        "what the console copies."
+    )
+    answer_html = serializers.CharField(
+        help_text="The same answer as safe HTML built from escaped text: h4, p, ul/li and links only "
+        "(tel: for phone numbers, http(s) for URLs). No HTML from the entry's text is passed through."
+    )
     languages = serializers.ListField(child=serializers.CharField())
     usage_count = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
+    review_by = serializers.DateField(allow_null=True)
+    review_overdue = serializers.BooleanField(help_text="True when the entry's review date has passed.")
 
 
 class PriceQuerySerializer(serializers.Serializer):

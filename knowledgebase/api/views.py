@@ -13,6 +13,7 @@ from knowledgebase.api.serializers import (
     SearchQuerySerializer,
     SearchResponseSerializer,
 )
+from knowledgebase.formatting import answer_html, answer_text
 from knowledgebase.models import LANGUAGES, FAQEntry
 from knowledgebase.search import faq_search
 
@@ -70,10 +71,13 @@ class FAQEntryApi(APIView):
                     "language": lang,
                     "fallback": lang != asked,
                     "question": question,
-                    "answer": answer,
+                    "answer": answer_text(answer),
+                    "answer_html": answer_html(answer),
                     "languages": [code for code in LANGUAGES if entry.has_language(code)],
                     "usage_count": entry.usage_count,
                     "updated_at": entry.updated_at,
+                    "review_by": entry.review_by,
+                    "review_overdue": entry.is_stale(),
                 }
             ).data
         )

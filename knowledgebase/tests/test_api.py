@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from knowledgebase.models import FAQEntry, ProducePrice
 from knowledgebase.services import produce_prices_save
@@ -121,6 +122,35 @@ def test_entry_in_the_asked_language_with_korean_fallback(api_as, agent, entry):
     assert (english["language"], english["fallback"], english["answer"]) == ("en", False, "English answer")
     fallback = api_as(agent).get(f"/api/kb/entries/{korean_only.pk}", {"lang": "zh"}).json()
     assert (fallback["language"], fallback["fallback"], fallback["answer"]) == ("ko", True, "한국어만")
+
+
+def test_an_imported_answer_comes_with_its_structure_as_lines_and_as_safe_html(api_as, agent, entry):
+    imported = entry(
+        question_ko="서울함 공원",
+        answer_ko="▣\xa0관람시간\xa0\xa0○ 평일 10:00~19:00\xa0\xa0○ 주말 10:00~20:00 \xa0※ 문의 02-332-7500 "
+        '<img src=x onerror="alert(1)">',
+    )
+    body = api_as(agent).get(f"/api/kb/entries/{imported.pk}").json()
+    assert body["answer"].split("\n") == [
+        "■ 관람시간",
+        "• 평일 10:00~19:00",
+        "• 주말 10:00~20:00",
+        '※ 문의 02-332-7500 <img src=x onerror="alert(1)">',
+    ]
+    assert body["answer_html"] == (
+        '<h4 class="kb-h">관람시간</h4><ul class="kb-list"><li>평일 10:00~19:00</li><li>주말 10:00~20:00</li></ul>'
+        '<p class="kb-note">※ 문의 <a href="tel:023327500" class="kb-tel">02-332-7500</a> '
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</p>"
+    )
+
+
+def test_an_entry_past_its_review_date_says_so(api_as, agent, entry):
+    three_days_ago = timezone.localdate() - timedelta(days=3)
+    overdue = entry(question_ko="지난 안내", answer_ko="검토가 필요합니다.", review_by=three_days_ago)
+    fresh = entry(question_ko="새 안내", answer_ko="최신입니다.", review_by=timezone.localdate() + timedelta(days=30))
+    body = api_as(agent).get(f"/api/kb/entries/{overdue.pk}").json()
+    assert (body["review_overdue"], body["review_by"]) == (True, three_days_ago.isoformat())
+    assert api_as(agent).get(f"/api/kb/entries/{fresh.pk}").json()["review_overdue"] is False
 
 
 def test_agents_cannot_open_a_draft(api_as, agent, admin_user, entries):

@@ -20,6 +20,7 @@
   const answerQuestion = document.getElementById("kb-answer-question");
   const answerLang = document.getElementById("kb-answer-lang");
   const answerFallback = document.getElementById("kb-answer-fallback");
+  const answerReview = document.getElementById("kb-answer-review");
   const answerText = document.getElementById("kb-answer-text");
   const copyButton = document.getElementById("kb-copy");
   const useButton = document.getElementById("kb-use");
@@ -214,7 +215,16 @@
     } else {
       answerFallback.classList.add("hidden");
     }
-    answerText.textContent = current.answer;
+    if (current.review_overdue) {
+      answerReview.textContent = t("Review overdue");
+      answerReview.title = interpolate(t("To be reviewed by %s: check before reading it out."), [current.review_by]);
+      answerReview.classList.remove("hidden");
+    } else {
+      answerReview.classList.add("hidden");
+    }
+    // answer_html is built by the server from escaped text (knowledgebase/formatting.py):
+    // headings, lists, tel: and http(s) links only, no HTML from the entry.
+    answerText.innerHTML = current.answer_html;
     updateUseButton();
     list.classList.add("hidden");
     answerBox.classList.remove("hidden");
