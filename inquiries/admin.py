@@ -5,7 +5,7 @@ phone system writes them; refused events stay here for inspection)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.admin import ReadOnlyAdmin
+from callcenter.admin import ReadOnlyAdmin, ReadOnlyInline
 from inquiries.models import Call, CallEvent
 from inquiries.queue_models import (
     AgentStateChange,
@@ -18,18 +18,10 @@ from inquiries.queue_models import (
 )
 
 
-class CallEventInline(admin.TabularInline):
+class CallEventInline(ReadOnlyInline):
     model = CallEvent
     fields = ("at", "actor", "kind", "from_value", "to_value", "changes")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Call)
