@@ -86,10 +86,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--fresh", action="store_true", help="drop and fill the database even when it has the calls")
     args = parser.parse_args()
 
     env = bench_env(database_url=DATABASE_URL, channel_prefix="bench_call_list", debug=False)
-    ensure_database(DATABASE_URL, recreate=True)
+    ensure_database(DATABASE_URL, recreate=args.fresh)
     manage("migrate", "--noinput", env=env)
     django_setup(env)
     from django.test.utils import override_settings
@@ -109,21 +110,31 @@ def main() -> int:
     from django.utils import timezone
 
     from inquiries import selectors
+    from inquiries.models import Call
     from knowledgebase.models import Category
 
     User = get_user_model()
-    agents = []
-    for n in range(AGENTS):
-        user = User.objects.create_user(username=f"bench_agent{n}", password="x")
-        user.groups.add(Group.objects.get(name="agent"))
-        agents.append(user)
-    supervisor = User.objects.create_user(username="bench_supervisor", password="x")
-    supervisor.groups.add(Group.objects.get(name="supervisor"))
     categories = list(Category.objects.values_list("pk", flat=True))
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        fill_calls(cursor, total=args.calls, agent_ids=[a.pk for a in agents], category_ids=categories)
-    print(f"filled {args.calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
+    if Call.objects.count() == args.calls and User.objects.filter(username="bench_supervisor").exists():
+        print(f"reusing the {args.calls:,} calls already there (--fresh fills anew)", flush=True)
+        supervisor = User.objects.get(username="bench_supervisor")
+    else:
+        if Call.objects.exists():  # another size: start from an empty database
+            connection.close()
+            ensure_database(DATABASE_URL, recreate=True)
+            manage("migrate", "--noinput", env=env)
+            categories = list(Category.objects.values_list("pk", flat=True))
+        agents = []
+        for n in range(AGENTS):
+            user = User.objects.create_user(username=f"bench_agent{n}", password="x")
+            user.groups.add(Group.objects.get(name="agent"))
+            agents.append(user)
+        supervisor = User.objects.create_user(username="bench_supervisor", password="x")
+        supervisor.groups.add(Group.objects.get(name="supervisor"))
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            fill_calls(cursor, total=args.calls, agent_ids=[a.pk for a in agents], category_ids=categories)
+        print(f"filled {args.calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
 
     today = timezone.localdate()
     yesterday = today - timezone.timedelta(days=1)
@@ -149,12 +160,16 @@ def main() -> int:
         ("text: 침수 (0.1%, in notes)", {"q": "침수"}),
         ("text: no match", {"q": "없는말"}),
         (
+            "text: no match, last 30 days",
+            {"q": "없는말", "date_from": (today - timezone.timedelta(days=30)).isoformat()},
+        ),
+        (
             "agent + category + 30 days",
             {"agent": "bench_agent7", "category": slug, "date_from": (today - timezone.timedelta(days=30)).isoformat()},
         ),
         ("page 20, no filter", {"page": "20"}),
     ]
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(supervisor)
 
     def timed(fn) -> list[float]:
