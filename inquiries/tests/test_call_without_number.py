@@ -114,3 +114,14 @@ def test_the_database_keeps_caller_and_number_status_together(agent, category):
         Call.objects.filter(pk=call.pk).update(caller=caller)  # a caller on a call without number
     with pytest.raises(IntegrityError), transaction.atomic():
         Call.objects.filter(pk=call.pk).update(number_status="known")  # known without a caller
+
+
+def test_the_openapi_schema_documents_number_status_and_the_optional_number(client, agent):
+    client.force_login(agent)
+
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    call_input = schema["components"]["schemas"]["CallInput"]
+    assert "number_status" in call_input["properties"]
+    assert "caller_number" not in call_input.get("required", [])
+    assert call_input["properties"]["caller_number"]["nullable"] is True
