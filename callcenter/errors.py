@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from callcenter.inputs import escape_message
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,7 +55,18 @@ class IllegalTransition(Conflict):
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict[str, Any]:
-    return {"error": code, "message": str(message), "fields": fields or {}}
+    """The shared shape. Messages may quote what a client sent (DRF's "“x” is not a
+    valid choice."): control characters, surrogates and direction overrides in them
+    are escaped and long quotes cut, so no answer carries raw hostile input."""
+    return {"error": code, "message": escape_message(str(message)), "fields": _escaped(fields or {})}
+
+
+def _escaped(fields: Any) -> Any:
+    if isinstance(fields, dict):
+        return {escape_message(str(key)): _escaped(value) for key, value in fields.items()}
+    if isinstance(fields, list):
+        return [_escaped(item) for item in fields]
+    return escape_message(str(fields))
 
 
 def _flatten(detail: Any) -> Any:
@@ -107,4 +120,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def json_error(request, code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status, json_dumps_params={"ensure_ascii": False})
+    return json_response(error_body(code, message), status=status)
+
+
+def json_response(body: dict[str, Any], *, status: int) -> JsonResponse:
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})

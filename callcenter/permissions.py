@@ -202,6 +202,23 @@ def can_oversee_referrals(user: User) -> bool:
     return has_role(user, *OVERSIGHT_ROLES)
 
 
+# --- safety (missing persons, pre-registration) ------------------------------------
+def can_use_safety(user: User) -> bool:
+    """The centre's staff open cases, hear the floor's alerts, link sightings, register
+    persons at risk. Partner desks and the phone system never see any of it."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def can_see_case_identity(user: User, case: Any) -> bool:
+    """Name, guardian's number and photo: only while the case is open or the person is found.
+    Everyone else, and afterwards, sees the description alone."""
+    return can_use_safety(user) and case.status in ("open", "found")
+
+
+def can_see_registration_identity(user: User) -> bool:
+    return can_use_safety(user)
+
+
 # --- page and API guards ----------------------------------------------------
 def page_requires(check: Callable[[User], bool]) -> Callable:
     """Page decorator: sign-in first, then the capability, else 403."""

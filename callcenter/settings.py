@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "inquiries",
     "referrals",
+    "safety",
 ]
 
 # Kept short on purpose: under ASGI every middleware costs thread hops
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL or a broken character in the path, query or form fields: 400 before any view
+    "callcenter.inputs.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,6 +195,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Uploaded files (missing persons' photos) -------------------------------------
+# Never served as static files: the safety app serves a photo to those allowed, and logs it.
+MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
+
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
 
@@ -222,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
         "FollowUpStatusEnum": "referrals.models.FollowUp.Status",
+        "SafetyPersonKindEnum": "safety.models.Kind",
+        "SafetyCaseStatusEnum": "safety.models.Status",
+        "SafetyCaseEventKindEnum": "safety.models.CaseEvent.Kind",
     },
 }
 
@@ -253,6 +263,20 @@ AFTER_CALL_WORK_LIMIT_SECONDS = float(os.environ.get("AFTER_CALL_WORK_LIMIT_SECO
 OPERATING_DAY_STARTS = os.environ.get("OPERATING_DAY_STARTS", "08:00")
 # Referrals: hours the centre has to call the citizen back once a service completes a case.
 REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
+# Times the APIs accept (callcenter/inputs.py, BoundedDateTimeField): a phone event
+# at most this many days old; a call's start and end at most this many days back;
+# a referral's appointment at most this many days ahead. Never in the future
+# (five minutes of clock difference allowed).
+PHONE_EVENT_MAX_AGE_DAYS = int(os.environ.get("PHONE_EVENT_MAX_AGE_DAYS", "7"))
+CALL_BACKDATE_DAYS = int(os.environ.get("CALL_BACKDATE_DAYS", "366"))
+REFERRAL_SCHEDULE_MAX_DAYS = int(os.environ.get("REFERRAL_SCHEDULE_MAX_DAYS", "365"))
+
+# Safety (missing persons): closed cases are pseudonymized this many days after closing
+# (`manage.py safety_retention`); photos above this size are refused; the emergency
+# service a missing-person report is handed to (a warm transfer), by slug.
+SAFETY_RETENTION_DAYS = int(os.environ.get("SAFETY_RETENTION_DAYS", "365"))
+SAFETY_PHOTO_MAX_BYTES = int(os.environ.get("SAFETY_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+SAFETY_HANDOFF_SERVICE = os.environ.get("SAFETY_HANDOFF_SERVICE", "police-112")
 
 LOGGING = {
     "version": 1,

@@ -30,7 +30,9 @@ urlpatterns = [
     path("api/", include("inquiries.api.urls")),
     path("api/", include("knowledgebase.api.urls")),
     path("api/", include("referrals.api.urls")),
+    path("api/", include("safety.api.urls")),
     path("", include("inquiries.urls")),
     path("", include("knowledgebase.urls")),
     path("", include("referrals.urls")),
+    path("", include("safety.urls")),
 ]

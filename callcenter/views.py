@@ -42,29 +42,29 @@ def no_role(request):
     return render(request, "no_role.html", status=403)
 
 
-def _is_api(request) -> bool:
+def is_api(request) -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/open311/")
 
 
 def handler404(request, exception=None):
-    if _is_api(request):
+    if is_api(request):
         return json_error(request, "not_found", _("Not found."), 404)
     return render(request, "404.html", status=404)
 
 
 def handler403(request, exception=None):
-    if _is_api(request):
+    if is_api(request):
         return json_error(request, "forbidden", _("Your role may not do this."), 403)
     return render(request, "403.html", status=403)
 
 
 def handler400(request, exception=None):
-    if _is_api(request):
+    if is_api(request):
         return json_error(request, "bad_request", _("The request could not be understood."), 400)
     return render(request, "400.html", status=400)
 
 
 def handler500(request):
-    if _is_api(request):
+    if is_api(request):
         return json_error(request, "server_error", _("Something went wrong on our side."), 500)
     return render(request, "500.html", status=500)

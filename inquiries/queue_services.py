@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import realtime
-from callcenter.errors import ApplicationError, Conflict, IllegalTransition, validation_fields
+from callcenter.errors import ApplicationError, Conflict, IllegalTransition, error_body, validation_fields
+from callcenter.inputs import json_storable, storable_text
 from inquiries.phone import format_number
 from inquiries.queue_models import (
     AGENT_TRANSITIONS,
@@ -125,19 +126,22 @@ def dedupe_key(*, event: str, call_id: str, at: datetime, agent: str = "", state
 def phone_event_record_rejected(
     *, body: Any, sender: AbstractBaseUser, http_status: int, code: str, message: str, fields: dict | None = None
 ) -> EventOutcome:
-    """Keep an event the API refused (bad shape) for inspection. Side effect: one PhoneEvent row."""
+    """Keep an event the API refused (bad shape) for inspection, whatever bytes it
+    holds: a body with text a JSON column cannot take is kept as its JSON text
+    (`callcenter.inputs.json_storable`). Side effect: one PhoneEvent row."""
     plain = body if isinstance(body, dict) else {"value": body}
+    answer = error_body(code, message, fields)  # escaped: it may quote what was sent
     record = PhoneEvent.objects.create(
-        event=str(plain.get("event", ""))[:32],
-        call_id=str(plain.get("call_id", ""))[:64],
-        body=plain,
+        event=storable_text(str(plain.get("event", "")))[:32],
+        call_id=storable_text(str(plain.get("call_id", "")))[:64],
+        body=json_storable(plain),
         sender=sender,
         status=PhoneEvent.Status.REJECTED,
         http_status=http_status,
         error_code=code,
-        error_message=message if not fields else f"{message} {fields}",
+        error_message=answer["message"] if not fields else f"{answer['message']} {answer['fields']}",
     )
-    return EventOutcome("rejected", http_status, record.pk, {"error": code, "message": message, "fields": fields or {}})
+    return EventOutcome("rejected", http_status, record.pk, answer)
 
 
 def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: AbstractBaseUser) -> EventOutcome:

@@ -9,7 +9,6 @@ from callcenter import permissions
 from inquiries import selectors, services
 from inquiries.api.serializers import CallListQuerySerializer
 from inquiries.models import Call, Language
-from inquiries.panels import call_panels_render
 from knowledgebase.selectors import category_list
 
 
@@ -111,8 +110,9 @@ def _viewable_call(request, pk: int) -> Call:
 @permissions.page_requires(permissions.can_log_calls)
 def call_detail(request, pk: int):
     """One call: its details, the number (the full one logged), its whole history,
-    the FAQ entries used, the phone system's events, other apps' panels
-    (referrals), and the correction form while the user may correct it."""
+    the FAQ entries used, the phone system's events, what other apps add to the
+    page (referrals: callcenter.extensions, place "call-detail"), and the
+    correction form while the user may correct it."""
     call = _viewable_call(request, pk)
     unmasked = call.has_number and request.GET.get("unmask") == "1"
     if unmasked:
@@ -128,7 +128,6 @@ def call_detail(request, pk: int):
             "history": selectors.call_history(call=call),
             "faq_entries": list(call.faq_entries.all()),
             "phone_events": list(selectors.call_phone_events(call=call)),
-            "panels": call_panels_render(request=request, call=call),
             "can_correct": can_correct,
             "closes_at": closes_at,
             "window_closed_message": "" if can_correct else selectors.correction_closed_message(call),

@@ -7,6 +7,24 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self) -> None:
-        from referrals import panels
+        from callcenter import extensions, permissions
 
-        panels.register()
+        # The wallboard's "urgent open" tile starts from the snapshot; `referral.urgent` keeps it current.
+        extensions.register_socket_part(
+            "wallboard", extensions.SocketPart(groups=_no_groups, snapshot=_urgent_snapshot)
+        )
+        # The referrals made from a call, on the call's page (/calls/<id>/).
+        extensions.register_page_part(
+            "call-detail",
+            extensions.PagePart(template="referrals/_call_panel.html", visible=permissions.can_view_referrals),
+        )
+
+
+def _no_groups(user) -> list[str]:
+    return []  # the wallboard group already carries referral.urgent
+
+
+def _urgent_snapshot(user) -> dict:
+    from referrals import events, selectors
+
+    return {"urgent_referrals": [events.urgent_payload(r) for r in selectors.urgent_referrals_for_wallboard()]}

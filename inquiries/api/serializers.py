@@ -1,7 +1,8 @@
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from callcenter.inputs import MAX_DB_ID
+from callcenter.inputs import MAX_DB_ID, BoundedDateTimeField, InputSerializer
 from inquiries import selectors
 from inquiries.models import SUMMARY_MAX_LENGTH, Call, Language
 from inquiries.phone import normalize_number
@@ -67,7 +68,7 @@ class FAQEntryIdsField(serializers.ListField):
 # field's nested state (validators, choices, a ListField's child) is changed per
 # instance; top-level attributes (the binding, `required`) are the copy's own.
 # (A comment, not a docstring: drf-spectacular would publish it for every subclass.)
-class PrototypeFieldsSerializer(serializers.Serializer):
+class PrototypeFieldsSerializer(InputSerializer):
     def get_fields(self):
         prototypes = type(self).__dict__.get("_field_prototypes")
         if prototypes is None:  # once per class (a race only makes it twice)
@@ -76,10 +77,22 @@ class PrototypeFieldsSerializer(serializers.Serializer):
         return {name: copy.copy(field) for name, field in prototypes.items()}
 
 
-MAX_DURATION_SECONDS = 24 * 3600
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_CALL_DURATION = timedelta(hours=24)
 
 
-def _duration_to_end(attrs: dict[str, Any], started) -> None:
+def _call_backdate() -> timedelta:
+    return timedelta(days=settings.CALL_BACKDATE_DAYS)
+
+
+def _check_duration(started: datetime | None, ended: datetime | None) -> None:
+    if started and ended and ended < started:
+        raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+    if started and ended and ended - started > MAX_CALL_DURATION:
+        raise serializers.ValidationError({"ended_at": [_("A call lasts at most 24 hours.")]})
+
+
+def _duration_to_end(attrs: dict[str, Any], started: datetime | None) -> None:
     """`duration_seconds` becomes `ended_at` (started + the length); both at once is refused."""
     if "duration_seconds" not in attrs:
         return
@@ -126,14 +139,15 @@ class CallInputSerializer(PrototypeFieldsSerializer):
     channel = serializers.ChoiceField(choices=Call.Channel.choices, default=Call.Channel.PHONE)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     resolution = serializers.ChoiceField(choices=Call.Resolution.choices, default=Call.Resolution.ANSWERED)
-    started_at = serializers.DateTimeField(required=False)
-    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    # a call logged late is at most CALL_BACKDATE_DAYS old; none starts or ends in the future
+    started_at = BoundedDateTimeField(required=False, past=_call_backdate, future=CLOCK_SKEW)
+    ended_at = BoundedDateTimeField(required=False, allow_null=True, past=_call_backdate, future=CLOCK_SKEW)
     satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     duration_seconds = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=0,
-        max_value=MAX_DURATION_SECONDS,
+        max_value=int(MAX_CALL_DURATION.total_seconds()),
         help_text=_("The call's length; sets ended_at from started_at (instead of ended_at)."),
         error_messages={
             "max_value": _("A call lasts at most 24 hours."),
@@ -160,9 +174,7 @@ class CallInputSerializer(PrototypeFieldsSerializer):
             # A length without a start: the call ends now.
             attrs["started_at"] = timezone.now() - timedelta(seconds=attrs["duration_seconds"])
         _duration_to_end(attrs, attrs.get("started_at"))
-        started, ended = attrs.get("started_at"), attrs.get("ended_at")
-        if started and ended and ended < started:
-            raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+        _check_duration(attrs.get("started_at"), attrs.get("ended_at"))
         number = attrs.get("caller_number") or None
         if attrs.get("number_status", Call.NumberStatus.KNOWN) == Call.NumberStatus.KNOWN:
             if number is None:
@@ -188,10 +200,7 @@ class CallUpdateSerializer(CallInputSerializer):
     def validate(self, attrs):
         instance = self.context["call"]
         _duration_to_end(attrs, attrs.get("started_at", instance.started_at))
-        started = attrs.get("started_at", instance.started_at)
-        ended = attrs.get("ended_at", instance.ended_at)
-        if started and ended and ended < started:
-            raise serializers.ValidationError({"ended_at": [_("The call cannot end before it started.")]})
+        _check_duration(attrs.get("started_at", instance.started_at), attrs.get("ended_at", instance.ended_at))
         return attrs
 
 
@@ -320,7 +329,7 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CallListQuerySerializer(serializers.Serializer):
+class CallListQuerySerializer(InputSerializer):
     """The call list's filters, for the API, the /calls/ page and its CSV export alike.
     A filter left out or empty does not filter."""
 

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from callcenter.inputs import InputSerializer
 from knowledgebase.models import LANGUAGES
 from knowledgebase.search import MAX_QUERY_LENGTH
 
@@ -13,7 +14,7 @@ class QueryTextField(serializers.CharField):
         return "".join(" " if ord(char) < 32 or 127 <= ord(char) < 160 else char for char in text)
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(InputSerializer):
     q = QueryTextField(
         required=False,
         allow_blank=True,
@@ -86,6 +87,6 @@ class FAQEntryDetailSerializer(serializers.Serializer):
     review_overdue = serializers.BooleanField(help_text="True when the entry's review date has passed.")
 
 
-class PriceQuerySerializer(serializers.Serializer):
+class PriceQuerySerializer(InputSerializer):
     item = serializers.CharField(max_length=MAX_QUERY_LENGTH)
     grade = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from callcenter.inputs import BoundedDateTimeField, InputSerializer
 from inquiries.models import Call
 from referrals.models import REASON_MAX_LENGTH, FollowUp, Referral, ReferralEvent, Service, Status
 
@@ -38,7 +42,7 @@ class ServiceSerializer(serializers.ModelSerializer):
         return int(service.urgent_accept_within.total_seconds() // 60)
 
 
-class ReferralInputSerializer(serializers.Serializer):
+class ReferralInputSerializer(InputSerializer):
     call = serializers.PrimaryKeyRelatedField(
         queryset=Call.objects.select_related("caller"),
         error_messages={"does_not_exist": _("No call with id {pk_value}."), "incorrect_type": _("Give the call's id.")},
@@ -57,6 +61,20 @@ class ReferralInputSerializer(serializers.Serializer):
         },
     )
     callback_preference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    transferred_to = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Emergency services: the number the caller was put through to (default: the service's)."),
+    )
+    incident_number = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Emergency services: their incident number, if they gave one."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +91,7 @@ class OptionalBooleanField(serializers.BooleanField):
         super().__init__(required=False, allow_null=True, default=None, **kwargs)
 
 
-class ReferralListQuerySerializer(serializers.Serializer):
+class ReferralListQuerySerializer(InputSerializer):
     service = serializers.SlugField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Referral.Priority.choices, required=False)
@@ -81,10 +99,15 @@ class ReferralListQuerySerializer(serializers.Serializer):
     open = OptionalBooleanField(help_text=_("true: only new, accepted or scheduled."))
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(InputSerializer):
     to = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
-    scheduled_for = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    scheduled_for = BoundedDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        future=lambda: timedelta(days=settings.REFERRAL_SCHEDULE_MAX_DAYS),
+    )
     outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
 
@@ -129,6 +152,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "due_at",
             "overdue",
             "pressing",
+            "reason",
             "referral_outcome",
             "contact_number",
             "callback_preference",
@@ -154,6 +178,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     contact_number = serializers.CharField(source="contact_masked", read_only=True)
     created_by = serializers.SerializerMethodField()
     consent_by = serializers.SerializerMethodField()
+    transferred_by = serializers.SerializerMethodField()
     pressing = serializers.BooleanField(read_only=True)
     acceptance_overdue = serializers.BooleanField(read_only=True)
 
@@ -186,8 +211,15 @@ class ReferralSerializer(serializers.ModelSerializer):
             "outcome",
             "decline_reason",
             "closed_at",
+            "transferred_at",
+            "transferred_by",
+            "transferred_to",
+            "incident_number",
         ]
         read_only_fields = fields
+
+    def get_transferred_by(self, referral: Referral) -> str | None:
+        return referral.transferred_by.get_username() if referral.transferred_by else None
 
     def get_created_by(self, referral: Referral) -> str | None:
         return referral.created_by.get_username() if referral.created_by else None
@@ -210,7 +242,7 @@ class ReferralDetailSerializer(ReferralSerializer):
         read_only_fields = fields
 
     def get_followup(self, referral: Referral) -> dict | None:
-        followup = getattr(referral, "followup", None) if hasattr(referral, "followup") else None  # reverse 1:1
+        followup = referral.followup
         return FollowUpSerializer(followup).data if followup else None
 
     def get_contact_number_full(self, referral: Referral) -> str | None:
@@ -220,12 +252,12 @@ class ReferralDetailSerializer(ReferralSerializer):
         return referral.contact_name if self.context.get("unmasked") else None
 
 
-class FollowUpListQuerySerializer(serializers.Serializer):
+class FollowUpListQuerySerializer(InputSerializer):
     due = OptionalBooleanField(help_text=_("true: still to call back; false: closed."))
     overdue = OptionalBooleanField(help_text=_("true: due and past the call-back time."))
     agent = serializers.CharField(required=False, max_length=150)
 
 
-class FollowUpCompleteSerializer(serializers.Serializer):
+class FollowUpCompleteSerializer(InputSerializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)

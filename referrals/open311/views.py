@@ -18,12 +18,11 @@ from django.core.validators import validate_email
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from callcenter.inputs import parse_id
+from callcenter.inputs import parse_datetime, parse_id
 from inquiries.phone import normalize_number
 from referrals import selectors, services
 from referrals.models import OPEN_STATUSES, REASON_MAX_LENGTH, Open311ApiKey, Referral, ReferralEvent, Service, Status
