@@ -127,6 +127,21 @@ def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 
 
+def can_flag_abusive_calls(user: User) -> bool:
+    """An agent flags an abusive call they are on (agent protection)."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def can_block_callers(user: User) -> bool:
+    """Supervisors review abusive-call flags and block numbers."""
+    return has_role(user, *OVERSIGHT_ROLES)
+
+
+def is_token_only(user: User) -> bool:
+    """The phone system's account signs in with its API token, never with a password."""
+    return has_role(user, Role.PHONE_SYSTEM) and not has_role(user, *STAFF_ROLES)
+
+
 def can_search_all_faq(user: User) -> bool:
     """Admins see drafts, archived and out-of-season entries in search."""
     return has_role(user, Role.ADMIN)

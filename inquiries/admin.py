@@ -2,11 +2,16 @@
 edited here; phone events, queued calls and agents' states are read-only (the
 phone system writes them; refused events stay here for inspection)."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from callcenter import permissions
 from callcenter.admin import ReadOnlyAdmin, ReadOnlyInline
+from inquiries import protection_services
 from inquiries.models import Call, CallEvent
+from inquiries.protection_models import AbuseFlag, CallerBlock, PhoneExtension
 from inquiries.queue_models import (
     AgentStateChange,
     AgentStatus,
@@ -101,3 +106,58 @@ class ShiftSessionAdmin(ReadOnlyAdmin):
     list_display = ("agent", "shift", "signed_in_at", "signed_out_at")
     list_filter = ("shift",)
     date_hierarchy = "signed_in_at"
+
+
+# --- agent protection: extensions (edited here, saved by the service), flags and blocks (read-only)
+class PhoneExtensionForm(forms.ModelForm):
+    class Meta:
+        model = PhoneExtension
+        fields = ("agent", "extension")
+
+    def clean_agent(self):
+        # the service's check, shown next to the field (the form's own unique checks cover the rest)
+        agent = self.cleaned_data["agent"]
+        if not permissions.can_use_console(agent):
+            raise ValidationError(_("This user is not an agent."))
+        return agent
+
+
+@admin.register(PhoneExtension)
+class PhoneExtensionAdmin(admin.ModelAdmin):
+    form = PhoneExtensionForm
+    list_display = ("extension", "agent")
+    search_fields = ("extension", "agent__username", "agent__first_name", "agent__last_name")
+    autocomplete_fields = ("agent",)
+
+    def save_model(self, request, obj, form, change):
+        if change and "agent" in form.changed_data:
+            protection_services.agent_extension_set(agent=form.initial_agent, extension="")
+        saved = protection_services.agent_extension_set(agent=obj.agent, extension=obj.extension)
+        obj.pk = saved.pk
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.initial_agent = obj.agent if obj else None
+        return form
+
+    def delete_model(self, request, obj):
+        protection_services.agent_extension_set(agent=obj.agent, extension="")
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset.select_related("agent"):
+            protection_services.agent_extension_set(agent=record.agent, extension="")
+
+
+@admin.register(AbuseFlag)
+class AbuseFlagAdmin(ReadOnlyAdmin):
+    list_display = ("flagged_at", "kind", "masked_number", "agent", "warning_read_at", "ended_at")
+    list_filter = ("kind",)
+    date_hierarchy = "flagged_at"
+    exclude = ("caller_number",)
+
+
+@admin.register(CallerBlock)
+class CallerBlockAdmin(ReadOnlyAdmin):
+    list_display = ("masked_number", "starts_at", "until", "ended_at", "created_by", "ended_by")
+    date_hierarchy = "created_at"
+    exclude = ("number",)

@@ -243,5 +243,7 @@ class CallEvent(models.Model):
         return f"{self.call_id} {self.kind} {self.from_value}→{self.to_value}"
 
 
-# The queue, agents' states and shifts live in their own module (wallboard).
+# Phone extensions, abusive-call flags and caller blocks (agent protection), and
+# the queue, agents' states and shifts (wallboard) live in their own modules.
+from inquiries.protection_models import *  # noqa: E402, F403
 from inquiries.queue_models import *  # noqa: E402, F403

@@ -71,6 +71,8 @@ class PhoneEvent(models.Model):
         APPLIED = "applied", _("applied")
         DUPLICATE = "duplicate", _("duplicate")
         REJECTED = "rejected", _("rejected")
+        # an offer from a blocked number (CallerBlock), refused on purpose
+        BLOCKED = "blocked", _("blocked")
 
     event = models.CharField(_("event"), max_length=32, blank=True)
     call_id = models.CharField(_("call id"), max_length=64, blank=True, db_index=True)
