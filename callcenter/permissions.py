@@ -119,6 +119,12 @@ def can_view_caller_history(user: User) -> bool:
     return has_role(user, *STAFF_ROLES)
 
 
+def can_reveal_queue_caller(user: User, queue_call: Any) -> bool:
+    """The full number of a call the phone system reports: the agent it is
+    with (the screen pop fills the log form with it), or a supervisor or admin."""
+    return has_role(user, *OVERSIGHT_ROLES) or (can_use_console(user) and queue_call.agent_id == user.pk)
+
+
 def can_view_wallboard(user: User) -> bool:
     return has_role(user, *OVERSIGHT_ROLES)
 

@@ -224,7 +224,8 @@ class CallEvent(models.Model):
         RESOLUTION = "resolution", _("resolution changed")
         CHANGED = "changed", _("details changed")
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    # History is never deleted: a call with events cannot be deleted either.
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

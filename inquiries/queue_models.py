@@ -186,7 +186,8 @@ class AgentStateChange(models.Model):
         CONSOLE = "console", _("console")
         SHIFT = "shift", _("shift sign-in/out")
 
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # History is never deleted: deactivate an agent rather than delete them.
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_state = models.CharField(max_length=16, choices=AgentState.choices)
     to_state = models.CharField(max_length=16, choices=AgentState.choices)
     at = models.DateTimeField(db_index=True)

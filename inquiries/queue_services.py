@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from callcenter import realtime
 from callcenter.errors import ApplicationError, Conflict, IllegalTransition, error_body, validation_fields
 from callcenter.inputs import json_storable, storable_text
-from inquiries.phone import format_number
+from inquiries.phone import mask_number
 from inquiries.protection_selectors import caller_block_find
 from inquiries.queue_models import (
     AGENT_TRANSITIONS,
@@ -335,7 +335,8 @@ _HANDLERS = {
 def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool = False) -> None:
     payload = {
         "call_id": call.call_id,
-        "caller_number": format_number(call.caller_number),
+        # masked: the console reveals it through the access-logged GET /api/queue/calls/{call_id}/caller/
+        "caller_number": mask_number(call.caller_number) if call.caller_number else None,
         "language": call.language,
         "queue": call.queue,
         "category": call.category.slug if call.category_id else None,

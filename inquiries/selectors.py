@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from callcenter import permissions
 from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
-from inquiries.queue_models import PhoneEvent
+from inquiries.queue_models import PhoneEvent, QueueCall
 from knowledgebase.models import Category
 
 
@@ -205,3 +205,8 @@ def agent_list() -> QuerySet:
 
     roles = [role.value for role in permissions.STAFF_ROLES]
     return get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct().order_by("username")
+
+
+def queue_call_get(*, call_id: str) -> QueueCall | None:
+    """A call as the phone system reported it, by its call id."""
+    return QueueCall.objects.filter(call_id=call_id).first()

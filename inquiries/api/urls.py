@@ -6,6 +6,7 @@ urlpatterns = [
     path("calls/", views.CallListCreateApi.as_view(), name="api-calls"),
     path("calls/<int:pk>/", views.CallDetailApi.as_view(), name="api-call-detail"),
     path("callers/<str:number>/history/", views.CallerHistoryApi.as_view(), name="api-caller-history"),
+    path("queue/calls/<str:call_id>/caller/", views.QueueCallCallerApi.as_view(), name="api-queue-call-caller"),
     # the phone queue, agents' states and the wallboard (inquiries/api/cti.py)
     path("cti/events/", cti.CtiEventsApi.as_view(), name="api-cti-events"),
     # Zammad's generic CTI push API (inquiries/zammad.py): the token in the URL, or in the header
