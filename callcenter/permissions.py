@@ -133,6 +133,11 @@ def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 
 
+def can_read_api_docs(user: User) -> bool:
+    """The OpenAPI document and Swagger UI: the centre's staff."""
+    return has_role(user, *STAFF_ROLES)
+
+
 def can_flag_abusive_calls(user: User) -> bool:
     """An agent flags an abusive call they are on (agent protection)."""
     return has_role(user, *STAFF_ROLES)
@@ -269,3 +274,7 @@ def api_requires(check: Callable[[User], bool]) -> type[BasePermission]:
 
     Capability.__name__ = f"Requires_{check.__name__}"
     return Capability
+
+
+# /api/schema/ and /api/docs/ (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"])
+CanReadApiDocs = api_requires(can_read_api_docs)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "channels",
     "corsheaders",
     "csp",
@@ -125,8 +126,18 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
-        "timeout": 10,
+        # With PostgreSQL down a request waits this long for a connection, then gets
+        # a 503 (callcenter/errors.py): short, so the phone system and the pages hear
+        # "unavailable, retry" at once instead of hanging (README "Outages").
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "1.5")),
     }
+    # libpq's connect timeout (whole seconds, at least 2): a server that drops packets
+    # instead of refusing them fails the pool's connection attempts this fast.
+    _db["OPTIONS"]["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
+    # A pooled connection is checked (an empty query) before it is handed out: after
+    # PostgreSQL restarts, the dead connections are replaced instead of failing one
+    # request each. DB_HEALTH_CHECKS=0 saves that round trip per request.
+    _db["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True)
     # Parameters bound by the server, not pasted into the SQL by psycopg: a pooled
     # connection then prepares the statements it runs again and again (a logged
     # call's inserts, the token look-up), and PostgreSQL skips parsing and planning
@@ -232,6 +243,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Never served as static files: the safety app serves a photo to those allowed, and logs it.
 MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
 
+# --- Realtime -----------------------------------------------------------------
+# Each server process checks this often that the channel layer (Redis) still carries
+# its messages; when it does not, its open sockets are closed so that the pages show
+# "reconnecting" and come back with a fresh snapshot (callcenter/realtime.py). 0: never.
+REALTIME_LAYER_CHECK_SECONDS = float(os.environ.get("REALTIME_LAYER_CHECK_SECONDS", "5"))
+
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
 
@@ -256,7 +273,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "callcenter.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "callcenter.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Request rates (callcenter/throttling.py; README "Security"); "off" switches one off.
     "DEFAULT_THROTTLE_CLASSES": ["callcenter.throttling.TokenRateThrottle"],
@@ -276,7 +293,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The API of Seoul's 120 Dasan Call Center console.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # the API's own staff: agents, supervisors, admins (not the phone system, not partners)
+    "SERVE_PERMISSIONS": ["callcenter.permissions.CanReadApiDocs"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
         "FollowUpStatusEnum": "referrals.models.FollowUp.Status",

@@ -101,10 +101,17 @@
       onState && onState(attempt === 0 ? "connecting" : "reconnecting");
       socket = new WebSocket(url);
       socket.onopen = () => { attempt = 0; onState && onState("open"); };
-      socket.onmessage = (e) => { try { onMessage(JSON.parse(e.data)); } catch (err) { console.error(err); } };
+      socket.onmessage = (e) => {
+        try {
+          const message = JSON.parse(e.data);
+          if (message.type !== "session.ended") onMessage(message);
+        } catch (err) { console.error(err); }
+      };
       socket.onclose = (e) => {
         if (stopped) return;
         if (e.code === 4403) { onState && onState("forbidden"); return; }
+        // signed out (here or elsewhere) or deactivated: the page asks for a sign-in
+        if (e.code === 4401) { onState && onState("signed_out"); location.reload(); return; }
         attempt += 1;
         onState && onState("reconnecting");
         const delay = Math.min(30000, 500 * Math.pow(2, attempt - 1)) * (0.75 + Math.random() / 2);
