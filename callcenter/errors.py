@@ -45,6 +45,13 @@ class Conflict(ApplicationError):
     status = 409
 
 
+class Forbidden(ApplicationError):
+    """The role may do this in general, but not here or not now (HTTP 403 with the reason)."""
+
+    code = "forbidden"
+    status = 403
+
+
 class IllegalTransition(Conflict):
     code = "illegal_transition"
 

@@ -220,6 +220,8 @@ LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "callcenter" / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
+# Our own date and time formats over Django's: a 24-hour clock in Korean and English.
+FORMAT_MODULE_PATH = ["callcenter.formats"]
 USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
@@ -352,6 +354,15 @@ SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
 # Wallboard pushes: the first change goes out at once, then at most one push
 # per window (seconds); 0.25 is about four a second (inquiries/queue_services.py).
 WALLBOARD_COALESCE_SECONDS = float(os.environ.get("WALLBOARD_COALESCE_SECONDS", "0.25"))
+# Erlang C: the share of paid time agents are not on the phones (breaks, training,
+# absence; pyworkforce's "shrinkage") and the highest occupancy planned for.
+ERLANG_SHRINKAGE = float(os.environ.get("ERLANG_SHRINKAGE", "0.3"))
+ERLANG_MAX_OCCUPANCY = float(os.environ.get("ERLANG_MAX_OCCUPANCY", "0.85"))
+# An agent longer than this in after-call work is shown apart and not counted as staffed.
+AFTER_CALL_WORK_LIMIT_SECONDS = float(os.environ.get("AFTER_CALL_WORK_LIMIT_SECONDS", "180"))
+# The operating day begins at this local time ("HH:MM"): a call with no shift
+# around it may be corrected by its agent until the next one begins.
+OPERATING_DAY_STARTS = os.environ.get("OPERATING_DAY_STARTS", "08:00")
 # Referrals: hours the centre has to call the citizen back once a service completes a case.
 REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
 # Times the APIs accept (callcenter/inputs.py, BoundedDateTimeField): a phone event

@@ -17,6 +17,7 @@ handler500 = "callcenter.views.handler500"
 urlpatterns = [
     path("", views.home, name="home"),
     path("no-role/", views.no_role, name="no_role"),
+    path("phone-system/", views.phone_system, name="phone_system"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

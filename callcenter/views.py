@@ -37,6 +37,12 @@ def home(request):
     return redirect(permissions.home_url_name(request.user))
 
 
+@permissions.page_requires(permissions.can_send_phone_events)
+def phone_system(request):
+    """What a signed-in phone-system account is: an API client, with nothing to do on pages."""
+    return render(request, "phone_system.html")
+
+
 @login_required
 def no_role(request):
     return render(request, "no_role.html", status=403)
