@@ -100,11 +100,13 @@ class Call(models.Model):
     client_request_id = models.CharField(
         _("client request id"),
         max_length=64,
-        unique=True,
         null=True,
         blank=True,
-        help_text=_("Sent by the client so a repeated request never logs the call twice."),
+        help_text=_("Sent by the client so a repeated request never logs the call twice (unique per agent)."),
     )
+    # What the request that logged the call asked for (call_log's fingerprint):
+    # a repeat of its client_request_id asking for something else is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     phone_call_id = models.CharField(
         _("phone-system call id"),
         max_length=64,
@@ -126,6 +128,10 @@ class Call(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
+        constraints = [
+            # An idempotency key is its sender's: another agent's same key logs another call.
+            models.UniqueConstraint(fields=["agent", "client_request_id"], name="call_request_id_per_agent"),
+        ]
         indexes = [
             models.Index(fields=["agent", "-started_at"], name="call_agent_started"),
             models.Index(fields=["caller", "-started_at"], name="call_caller_started"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +14,10 @@ from django.db.models import BigIntegerField
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from callcenter.db import first_row_id, first_row_reference, one_statement_inserts, rows_insert_at_once
+from callcenter.errors import Conflict
 from callcenter.models import AccessLog
 from callcenter.services import access_log_entry, access_log_record
 from inquiries.models import Call, Caller, CallEvent
@@ -45,12 +49,39 @@ def caller_get_or_create(*, number: str) -> Caller:
     return caller
 
 
-def _call_by_request_id(client_request_id: str) -> Call | None:
-    """The call a retried request already logged, with the relations the API answers with."""
+def _call_by_request_id(*, agent: AbstractBaseUser, client_request_id: str) -> Call | None:
+    """The call a retried request of this agent already logged, with the relations the API answers with."""
     try:
-        return Call.objects.select_related("caller", "category", "agent").get(client_request_id=client_request_id)
+        return Call.objects.select_related("caller", "category", "agent").get(
+            agent=agent, client_request_id=client_request_id
+        )
     except Call.DoesNotExist:
         return None
+
+
+class RequestIdReused(Conflict):
+    code = "request_id_reused"
+
+
+def request_fingerprint(call: Call, *, number: str, faq_entries: list[FAQEntry] | None, started_given: bool) -> str:
+    """What a request to log `call` asked for, as a digest: a retry asks for the same."""
+    asked = [
+        number,
+        call.category_id,
+        call.summary,
+        call.language,
+        call.channel,
+        call.notes,
+        call.resolution,
+        call.started_at.isoformat() if started_given else None,
+        call.ended_at.isoformat() if call.ended_at else None,
+        call.satisfaction,
+        call.urgent,
+        call.vulnerable,
+        call.phone_call_id,
+        sorted(entry.pk for entry in faq_entries or []),
+    ]
+    return hashlib.sha256(json.dumps(asked, default=str).encode()).hexdigest()
 
 
 def _saved_relations(**related: Any) -> list[str]:
@@ -84,8 +115,10 @@ def call_log(
 ) -> tuple[Call, bool]:
     """Log a call. Returns (call, created).
 
-    Idempotent on `client_request_id`: a repeat returns the first call and
-    created=False, also when two requests race. Side effects: a Caller row
+    Idempotent on `client_request_id`, per agent: a repeat returns the first call
+    and created=False, also when two requests race; the same key asking for a
+    different call is refused (RequestIdReused, 409); another agent's same key is
+    theirs and logs another call. Side effects: a Caller row
     (first contact), the Call, a `created` CallEvent, the queued call's category (via
     `phone_call_id`), an access-log row, and
     for linked FAQ entries the links plus one use counted on each.
@@ -117,6 +150,10 @@ def call_log(
     saved = _saved_relations(agent=agent, category=category)
     call.full_clean(exclude=[*saved, "caller"], validate_unique=False)
     normalized = normalize_number(caller_number)
+    if call.client_request_id:
+        call.request_fingerprint = request_fingerprint(
+            call, number=normalized, faq_entries=faq_entries, started_given=started_at is not None
+        )
     event = CallEvent(actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution)
     entry = access_log_entry(
         user=agent, action=AccessLog.Action.CREATE, subject=Caller(number=normalized).subject, request=request
@@ -131,8 +168,12 @@ def call_log(
             return call, True
         except IntegrityError:
             if client_request_id:
-                existing = _call_by_request_id(client_request_id)
+                existing = _call_by_request_id(agent=agent, client_request_id=client_request_id)
                 if existing is not None:
+                    if existing.request_fingerprint not in ("", call.request_fingerprint):
+                        raise RequestIdReused(
+                            _("This client_request_id was sent before with another call; send a new one.")
+                        ) from None
                     return existing, False
             if not one_statement or attempt == 2:
                 raise
