@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from callcenter import authentication, realtime
@@ -43,6 +44,7 @@ def _forget_process_state() -> None:
     """What a process keeps between requests; a test's rolled-back rows must not survive in it."""
     realtime.reset_for_tests()
     authentication.forget_tokens()
+    cache.clear()  # request rates (callcenter/throttling.py)
     stats.forget_last_stats()
     # A rolled-back test's categories stay in the per-process category cache (no signal on a
     # rollback); a browser test's daphne child forked afterwards logged calls against their ids

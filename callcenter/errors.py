@@ -8,6 +8,7 @@ turn them into that body with a fitting status.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -106,7 +107,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, drf.UnsupportedMediaType):
         return Response(error_body("unsupported_media_type", _("Send the body as application/json.")), status=415)
     if isinstance(exc, drf.Throttled):
-        return Response(error_body("throttled", str(exc.detail)), status=429)
+        wait = max(1, math.ceil(exc.wait or 1))
+        message = _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": wait}
+        return Response(error_body("throttled", message), status=429, headers={"Retry-After": str(wait)})
     if isinstance(exc, drf.APIException):
         return Response(error_body(exc.default_code, str(exc.detail)), status=exc.status_code)
     return None

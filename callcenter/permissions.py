@@ -118,6 +118,11 @@ def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 
 
+def is_token_only(user: User) -> bool:
+    """The phone system's account signs in with its API token, never with a password."""
+    return has_role(user, Role.PHONE_SYSTEM) and not has_role(user, *STAFF_ROLES)
+
+
 def can_search_all_faq(user: User) -> bool:
     """Admins see drafts, archived and out-of-season entries in search."""
     return has_role(user, Role.ADMIN)
@@ -189,6 +194,23 @@ def can_call_back(user: User) -> bool:
 def can_oversee_referrals(user: User) -> bool:
     """Overdue acceptances and follow-ups, every service's referrals."""
     return has_role(user, *OVERSIGHT_ROLES)
+
+
+# --- safety (missing persons, pre-registration) ------------------------------------
+def can_use_safety(user: User) -> bool:
+    """The centre's staff open cases, hear the floor's alerts, link sightings, register
+    persons at risk. Partner desks and the phone system never see any of it."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def can_see_case_identity(user: User, case: Any) -> bool:
+    """Name, guardian's number and photo: only while the case is open or the person is found.
+    Everyone else, and afterwards, sees the description alone."""
+    return can_use_safety(user) and case.status in ("open", "found")
+
+
+def can_see_registration_identity(user: User) -> bool:
+    return can_use_safety(user)
 
 
 # --- page and API guards ----------------------------------------------------

@@ -7,9 +7,11 @@ DATABASE_URL (postgres://...) and REDIS_URL (redis://...) for the real services.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,16 +54,20 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "channels",
+    "csp",
     "callcenter",
     "knowledgebase",
     "inquiries",
     "referrals",
+    "axes",
+    "safety",
 ]
 
 # Kept short on purpose: under ASGI every middleware costs thread hops
 # (docs/PERFORMANCE.md in shared/).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as its documentation asks: it turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "callcenter.urls"
@@ -165,6 +173,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (django-axes; README "Security"): an account is locked after
+# LOGIN_FAILURE_LIMIT failed sign-ins, an address after LOGIN_ADDRESS_FAILURE_LIMIT
+# (higher: a floor of agents may share one address), for LOGIN_LOCKOUT_MINUTES
+# after the last failure. The console's sign-in and Django admin's alike.
+# Admins unlock in Django admin (Axes → access attempts: delete the row) or with
+# `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: the account, the address
+AXES_HANDLER = "callcenter.lockout.LockoutHandler"  # the two limits above
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "callcenter.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "callcenter.lockout.client_ip"
+AXES_VERBOSE = False
+# Sessions last a shift (and its overtime), not Django's two weeks.
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "12")) * 3600)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -192,6 +222,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Uploaded files (missing persons' photos) -------------------------------------
+# Never served as static files: the safety app serves a photo to those allowed, and logs it.
+MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
+
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
 
@@ -209,6 +243,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "callcenter.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Request rates (callcenter/throttling.py; README "Security"); "off" switches one off.
+    "DEFAULT_THROTTLE_CLASSES": ["callcenter.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_TOKEN_RATE", "6000/min"),
+        "open311_key": os.environ.get("OPEN311_KEY_RATE", "600/min"),
+        "open311_post": os.environ.get("OPEN311_POST_RATE", "30/min"),
+    },
 }
 # API tokens found are kept per process this many seconds (callcenter/authentication.py):
 # a token revoked in one daphne process may still work that long in another. 0 = off.
@@ -222,6 +263,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
         "FollowUpStatusEnum": "referrals.models.FollowUp.Status",
+        "SafetyPersonKindEnum": "safety.models.Kind",
+        "SafetyCaseStatusEnum": "safety.models.Status",
+        "SafetyCaseEventKindEnum": "safety.models.CaseEvent.Kind",
     },
 }
 
@@ -234,6 +278,26 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp), in every mode: pages load scripts, styles,
+# fonts and images from this origin only and open sockets to it only; no inline
+# script or style anywhere (the templates have none: a test checks it), no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Domain settings ----------------------------------------------------------
 # Service level threshold T in seconds ("80/20": 80% answered within 20 s).
@@ -252,11 +316,22 @@ PHONE_EVENT_MAX_AGE_DAYS = int(os.environ.get("PHONE_EVENT_MAX_AGE_DAYS", "7"))
 CALL_BACKDATE_DAYS = int(os.environ.get("CALL_BACKDATE_DAYS", "366"))
 REFERRAL_SCHEDULE_MAX_DAYS = int(os.environ.get("REFERRAL_SCHEDULE_MAX_DAYS", "365"))
 
+# Safety (missing persons): closed cases are pseudonymized this many days after closing
+# (`manage.py safety_retention`); photos above this size are refused; the emergency
+# service a missing-person report is handed to (a warm transfer), by slug.
+SAFETY_RETENTION_DAYS = int(os.environ.get("SAFETY_RETENTION_DAYS", "365"))
+SAFETY_PHOTO_MAX_BYTES = int(os.environ.get("SAFETY_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+SAFETY_HANDOFF_SERVICE = os.environ.get("SAFETY_HANDOFF_SERVICE", "police-112")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # failures and lockouts (WARNING) are kept; every attempt's bookkeeping (INFO) is not
+        "axes": {"level": "WARNING"},
+    },
 }

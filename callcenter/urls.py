@@ -5,6 +5,9 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from callcenter import views
+from callcenter.lockout import ConsoleAdminAuthenticationForm, ConsoleAuthenticationForm
+
+admin.site.login_form = ConsoleAdminAuthenticationForm
 
 handler400 = "callcenter.views.handler400"
 handler403 = "callcenter.views.handler403"
@@ -17,7 +20,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ConsoleAuthenticationForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -29,7 +32,9 @@ urlpatterns = [
     path("api/", include("inquiries.api.urls")),
     path("api/", include("knowledgebase.api.urls")),
     path("api/", include("referrals.api.urls")),
+    path("api/", include("safety.api.urls")),
     path("", include("inquiries.urls")),
     path("", include("knowledgebase.urls")),
     path("", include("referrals.urls")),
+    path("", include("safety.urls")),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from callcenter import permissions
+from callcenter import extensions, permissions
 from callcenter.realtime import RealtimeConsumer
 from inquiries import stats
 from inquiries.queue_services import QUEUE_GROUP, WALLBOARD_GROUP, agent_group
@@ -19,16 +19,26 @@ from inquiries.queue_services import QUEUE_GROUP, WALLBOARD_GROUP, agent_group
 class WallboardConsumer(RealtimeConsumer):
     """Supervisors and admins. Sends {"type": "snapshot", "stats": {...}} on
     connect and {"type": "update", "stats": {...}} on every (coalesced) push.
-    A client may send {"type": "resync"} to get a fresh snapshot."""
+    A client may send {"type": "resync"} to get a fresh snapshot.
+
+    Other apps' events on this socket (`referral.urgent`, `safety.case_*`) go
+    out as {"type": <event>, "data": {...}}, and the keys their socket parts add
+    to the snapshot (callcenter.extensions, socket "wallboard") sit beside the
+    figures in its `stats`."""
 
     def groups_for(self, user: Any) -> list[str] | None:
-        return [WALLBOARD_GROUP] if permissions.can_view_wallboard(user) else None
+        if not permissions.can_view_wallboard(user):
+            return None
+        return [WALLBOARD_GROUP, *extensions.socket_groups("wallboard", user)]
 
     def snapshot(self, user: Any) -> dict[str, Any]:
-        return stats.wallboard_stats_cached()
+        extra = extensions.socket_snapshot("wallboard", user)
+        figures = stats.wallboard_stats_cached()
+        return {**figures, **extra} if extra else figures
 
     def frame(self, event: str, payload_json: str) -> str:
-        return f'{{"type":{json.dumps(event)},"stats":{payload_json}}}'
+        key = "stats" if event in ("snapshot", "update") else "data"
+        return f'{{"type":{json.dumps(event)},"{key}":{payload_json}}}'
 
 
 class AgentConsumer(RealtimeConsumer):
@@ -38,10 +48,18 @@ class AgentConsumer(RealtimeConsumer):
     Then {"type": "queue", "data": {...}} (calls waiting, longest wait),
     {"type": "screen_pop", "data": {...}} when a call is answered by or
     transferred to this agent, and {"type": "agent_state", "data": {...}}.
+    Other apps add groups and snapshot keys through callcenter.extensions
+    (socket "agent"): the safety app's alerts, for one.
     """
 
     def groups_for(self, user: Any) -> list[str] | None:
-        return [agent_group(user.pk), QUEUE_GROUP] if permissions.can_use_console(user) else None
+        if not permissions.can_use_console(user):
+            return None
+        return [agent_group(user.pk), QUEUE_GROUP, *extensions.socket_groups("agent", user)]
 
     def snapshot(self, user: Any) -> dict[str, Any]:
-        return {"me": stats.agent_figures(agent=user), "queue": stats.queue_summary()}
+        return {
+            "me": stats.agent_figures(agent=user),
+            "queue": stats.queue_summary(),
+            **extensions.socket_snapshot("agent", user),
+        }

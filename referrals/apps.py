@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from callcenter import extensions
+
+        # The wallboard's "urgent open" tile starts from the snapshot; `referral.urgent` keeps it current.
+        extensions.register_socket_part(
+            "wallboard", extensions.SocketPart(groups=_no_groups, snapshot=_urgent_snapshot)
+        )
+
+
+def _no_groups(user) -> list[str]:
+    return []  # the wallboard group already carries referral.urgent
+
+
+def _urgent_snapshot(user) -> dict:
+    from referrals import events, selectors
+
+    return {"urgent_referrals": [events.urgent_payload(r) for r in selectors.urgent_referrals_for_wallboard()]}

@@ -48,6 +48,9 @@ def referral_payload(referral: Referral) -> dict[str, Any]:
         "outcome": referral.outcome,
         "decline_reason": referral.decline_reason,
         "closed_at": referral.closed_at,
+        "transferred_at": referral.transferred_at,
+        "transferred_to": referral.transferred_to,
+        "incident_number": referral.incident_number,
     }
 
 
@@ -81,6 +84,7 @@ def followup_payload(followup: FollowUp) -> dict[str, Any]:
         "status": followup.status,
         "due_at": followup.due_at,
         "overdue": followup.status == FollowUp.Status.DUE and followup.due_at < timezone.now(),
+        "reason": followup.reason,
         "outcome": followup.outcome,
         "note": followup.note,
         "referral_outcome": referral.outcome,

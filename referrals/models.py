@@ -94,6 +94,11 @@ class Service(models.Model):
         return _localized(self.description_ko, self.description_en)
 
     @property
+    def is_emergency(self) -> bool:
+        """112, 119 and the like: a referral to them is a warm transfer, done at once."""
+        return self.kind == self.Kind.EMERGENCY
+
+    @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
 
@@ -105,6 +110,9 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     DECLINED = "declined", _("Declined")
     CANCELLED = "cancelled", _("Cancelled")
+    # An emergency service's referral: the agent put the caller through (warm
+    # transfer) and the case is the service's now. Made so, never reached by a move.
+    TRANSFERRED = "transferred", _("Transferred")
 
 
 OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.SCHEDULED)
@@ -117,6 +125,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.COMPLETED: frozenset(),
     Status.DECLINED: frozenset(),
     Status.CANCELLED: frozenset(),
+    Status.TRANSFERRED: frozenset(),
 }
 
 # The field a transition cannot go without.
@@ -166,7 +175,7 @@ class Referral(models.Model):
         verbose_name=_("consent recorded by"),
     )
     callback_preference = models.CharField(_("preferred callback time"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -185,6 +194,19 @@ class Referral(models.Model):
         _("reason for declining"), blank=True, validators=[MaxLengthValidator(REASON_MAX_LENGTH)]
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Emergency services only (a warm transfer): who put the caller through, when, to which number,
+    # and the service's own incident number when it gave one.
+    transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transferred by"),
+    )
+    transferred_to = models.CharField(_("transferred to (number)"), max_length=40, blank=True)
+    incident_number = models.CharField(_("incident number"), max_length=60, blank=True)
     # Open311 requests only
     address_string = models.CharField(_("address"), max_length=300, blank=True)
     lat = models.FloatField(
@@ -239,6 +261,13 @@ class Referral(models.Model):
         return mask_number(self.contact_number) if self.contact_number else ""
 
     @property
+    def followup(self) -> FollowUp | None:
+        """The call back owed to the citizen: the one still due, else the latest (a case may owe
+        several: a missing person's guardian is called after each sighting)."""
+        due = self.followups.filter(status=FollowUp.Status.DUE).order_by("due_at", "id").first()
+        return due or self.followups.order_by("-created_at", "-id").first()
+
+    @property
     def contact_formatted(self) -> str:
         return format_number(self.contact_number) if self.contact_number else ""
 
@@ -289,7 +318,13 @@ class FollowUp(models.Model):
         MORE_HELP = "more_help", _("Needs more help")
         UNREACHABLE = "unreachable", _("Could not reach")
 
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="followup")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="followups")
+    reason = models.CharField(
+        _("what to call about"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty when the service completed the case: its outcome says it."),
+    )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -5,7 +5,7 @@ Every list puts urgent and vulnerable cases first (`pressing_first`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -75,7 +75,15 @@ def referral_list(
 
 def referral_get(*, user: AbstractBaseUser, pk: int) -> Referral:
     """The referral if the user may see it; Referral.DoesNotExist otherwise (a 404)."""
-    return _with_relations(referrals_visible(user=user)).select_related("call", "followup").get(pk=pk)
+    return _with_relations(referrals_visible(user=user)).select_related("call").get(pk=pk)
+
+
+def urgent_referrals_for_wallboard() -> list[Referral]:
+    """What the wallboard's "urgent open" tile starts from: pressing referrals still open,
+    and emergency hand-offs (warm transfers) of the last hour."""
+    handoffs = Q(status=Status.TRANSFERRED, created_at__gte=timezone.now() - timedelta(hours=1))
+    referrals = Referral.objects.filter(PRESSING).filter(Q(status__in=OPEN_STATUSES) | handoffs)
+    return list(referrals.select_related("service").order_by("-created_at", "-id")[:50])
 
 
 def referral_history(*, referral: Referral) -> QuerySet:

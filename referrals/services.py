@@ -99,15 +99,25 @@ def referral_create(
     actor: AbstractBaseUser,
     priority: str = Referral.Priority.NORMAL,
     callback_preference: str = "",
+    contact_number: str | None = None,
+    transferred_to: str = "",
+    incident_number: str = "",
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer a call to a service.
 
     The caller's consent answer is recorded with the time and the agent; the
-    service sees the number masked without it. Side effects: the Referral, a
-    `new` event, an access-log row (the caller's data handed to a service),
-    `referral.created` to the service's desk and the centre, and
-    `referral.urgent` to the wallboard for an urgent or vulnerable case.
+    service sees the number masked without it. `contact_number` is whom the
+    centre calls back (the caller's number unless given: a missing person's
+    guardian, say). An emergency service (112, 119: `Service.is_emergency`) takes
+    the case by a warm transfer, not a desk queue: the referral is made
+    `transferred` at once, with who put the caller through, when, to which
+    number (`transferred_to`, else the service's contact) and the service's
+    `incident_number` if it gave one; it never waits as new and is never overdue.
+    Side effects: the Referral, its first event (`new`, or `transferred`), an
+    access-log row (the caller's data handed to a service), `referral.created`
+    to the service's desk and the centre, and `referral.urgent` to the wallboard
+    for an urgent or vulnerable case.
     """
     if not service.is_active:
         raise ValidationError({"service": _("This service does not take referrals.")})
@@ -121,18 +131,34 @@ def referral_create(
         reason=(reason or "").strip(),
         priority=priority,
         vulnerable=vulnerable,
-        contact_number=call.caller.number,
+        contact_number=normalize_number(contact_number) if contact_number else call.caller.number,
         consent=consent,
         consent_at=now,
         consent_by=actor,
         callback_preference=(callback_preference or "").strip(),
         created_by=actor,
         created_at=now,
-        accept_due_at=acceptance_due(service=service, pressing=pressing, start=now),
+        accept_due_at=None if service.is_emergency else acceptance_due(service=service, pressing=pressing, start=now),
     )
+    if service.is_emergency:
+        number = (transferred_to or "").strip() or _transfer_number(service)
+        if not number:
+            raise ValidationError({"transferred_to": _("Give the number the caller was put through to.")})
+        referral.status = Status.TRANSFERRED
+        referral.transferred_at = referral.closed_at = now
+        referral.transferred_by = actor
+        referral.transferred_to = number
+        referral.incident_number = (incident_number or "").strip()
+    elif (transferred_to or "").strip() or (incident_number or "").strip():
+        raise ValidationError(
+            {"transferred_to": _("Only an emergency service (112, 119) takes a case by a warm transfer.")}
+        )
     referral.full_clean()
     referral.save()
-    _event(referral, actor=actor, at=now, to_status=Status.NEW, note=referral.reason)
+    note = referral.reason
+    if service.is_emergency:
+        note = "\n".join(part for part in [_transfer_note(referral), referral.reason] if part)
+    _event(referral, actor=actor, at=now, to_status=referral.status, note=note)
     access_log_record(
         user=actor,
         action=AccessLog.Action.CREATE,
@@ -143,6 +169,21 @@ def referral_create(
     )
     _publish_referral(referral, "referral.created")
     return referral
+
+
+def _transfer_number(service: Service) -> str:
+    """An emergency service's number when its contact is one (112, 119, 1899-9988)."""
+    contact = (service.contact or "").strip()
+    return contact if contact and all(ch.isdigit() or ch == "-" for ch in contact) else ""
+
+
+def _transfer_note(referral: Referral) -> str:
+    if referral.incident_number:
+        return _("Warm transfer to %(number)s (incident %(incident)s).") % {
+            "number": referral.transferred_to,
+            "incident": referral.incident_number,
+        }
+    return _("Warm transfer to %(number)s.") % {"number": referral.transferred_to}
 
 
 @transaction.atomic
@@ -257,23 +298,41 @@ def referral_transition(
     _event(referral, actor=actor, at=now, from_status=current, to_status=to, note=event_note)
     _publish_referral(referral, "referral.updated", from_status=current)
     if to == Status.COMPLETED:
-        followup = FollowUp(
-            referral=referral,
-            agent=referral.created_by,
-            due_at=now + followup_within(),
-            created_at=now,
-        )
-        followup.full_clean()
-        followup.save()
-        _event(
-            referral,
-            actor=actor,
-            at=now,
-            kind=ReferralEvent.Kind.FOLLOWUP_DUE,
-            note=timezone.localtime(followup.due_at).strftime("%Y-%m-%d %H:%M"),
-        )
-        _publish_followup(followup, "followup.due")
+        followup_create(referral=referral, actor=actor, agent=referral.created_by, due_at=now + followup_within())
     return referral
+
+
+@transaction.atomic
+def followup_create(
+    *,
+    referral: Referral,
+    actor: AbstractBaseUser | None,
+    due_at: datetime,
+    agent: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> FollowUp:
+    """Make a call back to the referral's contact due for the centre.
+
+    Made by the life cycle when the service completes the case, and by other
+    apps when something new calls for a call back (a sighting of a missing
+    person: the guardian is called at once). `agent` is whose list it lands in;
+    any agent may close it. Side effects: the FollowUp, a `followup_due` event
+    on the referral, `followup.due` to the centre.
+    """
+    now = timezone.now()
+    followup = FollowUp(referral=referral, agent=agent, due_at=due_at, created_at=now, reason=(reason or "").strip())
+    followup.full_clean()
+    followup.save()
+    stamp = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    _event(
+        referral,
+        actor=actor,
+        at=now,
+        kind=ReferralEvent.Kind.FOLLOWUP_DUE,
+        note="\n".join(part for part in [stamp, followup.reason] if part),
+    )
+    _publish_followup(followup, "followup.due")
+    return followup
 
 
 def _allowed(current: str) -> str:

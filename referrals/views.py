@@ -49,7 +49,7 @@ def referral_detail(request, pk: int):
         if status in TRANSITIONS[referral.status]
         if permissions.can_transition_referral(user, referral, status)
     ]
-    followup = referral.followup if hasattr(referral, "followup") else None  # reverse one-to-one
+    followup = referral.followup
     return render(
         request,
         "referrals/detail.html",

@@ -61,6 +61,20 @@ class ReferralInputSerializer(InputSerializer):
         },
     )
     callback_preference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    transferred_to = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Emergency services: the number the caller was put through to (default: the service's)."),
+    )
+    incident_number = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Emergency services: their incident number, if they gave one."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,6 +152,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "due_at",
             "overdue",
             "pressing",
+            "reason",
             "referral_outcome",
             "contact_number",
             "callback_preference",
@@ -163,6 +178,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     contact_number = serializers.CharField(source="contact_masked", read_only=True)
     created_by = serializers.SerializerMethodField()
     consent_by = serializers.SerializerMethodField()
+    transferred_by = serializers.SerializerMethodField()
     pressing = serializers.BooleanField(read_only=True)
     acceptance_overdue = serializers.BooleanField(read_only=True)
 
@@ -195,8 +211,15 @@ class ReferralSerializer(serializers.ModelSerializer):
             "outcome",
             "decline_reason",
             "closed_at",
+            "transferred_at",
+            "transferred_by",
+            "transferred_to",
+            "incident_number",
         ]
         read_only_fields = fields
+
+    def get_transferred_by(self, referral: Referral) -> str | None:
+        return referral.transferred_by.get_username() if referral.transferred_by else None
 
     def get_created_by(self, referral: Referral) -> str | None:
         return referral.created_by.get_username() if referral.created_by else None
@@ -219,7 +242,7 @@ class ReferralDetailSerializer(ReferralSerializer):
         read_only_fields = fields
 
     def get_followup(self, referral: Referral) -> dict | None:
-        followup = getattr(referral, "followup", None) if hasattr(referral, "followup") else None  # reverse 1:1
+        followup = referral.followup
         return FollowUpSerializer(followup).data if followup else None
 
     def get_contact_number_full(self, referral: Referral) -> str | None:

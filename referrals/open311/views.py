@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from callcenter.inputs import parse_datetime, parse_id
+from callcenter.throttling import Open311KeyThrottle, Open311PostThrottle, throttled
 from inquiries.phone import normalize_number
 from referrals import selectors, services
 from referrals.models import OPEN_STATUSES, REASON_MAX_LENGTH, Open311ApiKey, Referral, ReferralEvent, Service, Status
@@ -129,8 +131,13 @@ def service_definition(request, code: str, fmt: str):
     return respond(fmt, {"service_code": service.service_code, "attributes": []}, root="service_definition", item=None)
 
 
+def _throttled(request, fmt: str, **kwargs) -> HttpResponse:
+    return errors(fmt, 429, "Too many requests: wait for the time in Retry-After and try again.")
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@throttled(Open311KeyThrottle, Open311PostThrottle, refuse=_throttled)
 def requests(request, fmt: str):
     if request.method == "POST":
         return _create(request, fmt)

@@ -103,5 +103,11 @@
     return { close() { stopped = true; socket && socket.close(); } };
   }
 
+  // A filter that applies as it changes (the page's form has a submit button for no-script);
+  // a listener, not an onchange attribute: the Content-Security-Policy refuses inline handlers.
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
+
   window.Dasan = { api, showErrors, clearErrors, toast, uuid, formatTime, liveSocket, t };
 })();

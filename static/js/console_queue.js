@@ -96,6 +96,8 @@
   liveSocket(panel.dataset.socket, {
     onState(state) { $("qp-reconnecting").classList.toggle("hidden", state !== "reconnecting"); },
     onMessage(message) {
+      // Other panels hear this socket too (the safety alerts): one socket per console.
+      document.dispatchEvent(new CustomEvent("agent-socket:message", { detail: message }));
       if (message.type === "snapshot") { renderMe(message.data.me); renderQueue(message.data.queue); }
       else if (message.type === "queue") renderQueue(message.data);
       else if (message.type === "agent_state") refreshMe();

@@ -27,6 +27,14 @@
     return checked ? checked.value === "yes" : null;
   }
 
+  function emergency() {
+    const option = form.elements.service.selectedOptions[0];
+    return Boolean(option && option.dataset.emergency);
+  }
+  form.elements.service.addEventListener("change", () => {
+    document.getElementById("r-incident-field").classList.toggle("hidden", !emergency());
+  });
+
   function started() {
     return Boolean(form.elements.service.value || form.elements.reason.value.trim());
   }
@@ -39,6 +47,7 @@
 
   function resetPanel() {
     form.reset();
+    document.getElementById("r-incident-field").classList.add("hidden");
     clearErrors(form, errorBox);
     callId = null;
     showTarget();
@@ -60,6 +69,7 @@
       priority: form.elements.priority.value,
       callback_preference: form.elements.callback_preference.value,
     };
+    if (emergency()) body.incident_number = form.elements.incident_number.value;
     const consent = consentValue();
     if (consent !== null) body.consent = consent;
     sending = true;
@@ -77,7 +87,7 @@
       }
       return;
     }
-    toast(interpolate(t("Referred to %s."), [result.data.service_name]));
+    toast(interpolate(result.data.status === "transferred" ? t("Transferred to %s.") : t("Referred to %s."), [result.data.service_name]));
     resetPanel();
   }
 
@@ -127,7 +137,7 @@
     });
     const summary = document.createElement("div");
     summary.className = "row-summary";
-    summary.textContent = followup.referral_outcome;
+    summary.textContent = followup.reason || followup.referral_outcome;
     const actions = document.createElement("div");
     actions.className = "row-actions";
     const history = document.createElement("a");

@@ -6,6 +6,12 @@
  * backoff; a reconnect brings a fresh snapshot. If no push arrives for a
  * while (Redis down, say), the board fetches the figures over HTTP.
  * Waits and times in state tick locally between pushes.
+ *
+ * Other apps' messages on this socket ({"type": ..., "data": {...}}) are handed
+ * on as a "wallboard-socket:message" DOM event (the safety app's open-cases
+ * strip listens). This script handles `referral.urgent`: the "urgent open" tile
+ * lists pressing referrals still open and emergency hand-offs of the last hour
+ * (`stats.urgent_referrals` in the snapshot, then one message per change).
  */
 (function () {
   "use strict";
@@ -26,6 +32,9 @@
   let lastMessageAt = 0;
   let chart = null;
   let chartKey = "";
+  const urgent = new Map(); // referral id -> its latest referral.urgent payload
+  const URGENT_OPEN = ["new", "accepted", "scheduled"];
+  const HANDOFF_SHOWN_MS = 60 * 60 * 1000;
 
   const $ = (id) => document.getElementById(id);
   function setText(id, text) { const node = $(id); if (node && node.textContent !== text) node.textContent = text; }
@@ -171,6 +180,38 @@
     }
   }
 
+  function urgentShown(entry) {
+    if (URGENT_OPEN.includes(entry.status)) return true;
+    return entry.status === "transferred" && serverNow() - new Date(entry.created_at).getTime() < HANDOFF_SHOWN_MS;
+  }
+
+  function renderUrgent() {
+    const list = $("v-urgent_open_list");
+    if (!list) return;
+    const shown = [...urgent.values()].filter(urgentShown).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+    setText("v-urgent_open", String(shown.filter((e) => URGENT_OPEN.includes(e.status)).length));
+    const tile = root.querySelector('[data-key="urgent_open"]');
+    tile.classList.toggle("wb-missed", shown.length > 0);
+    list.replaceChildren(...shown.slice(0, 4).map((entry) => {
+      const li = document.createElement("li");
+      li.dataset.referralId = entry.id;
+      li.dataset.status = entry.status;
+      const state = entry.status === "transferred" ? t("handed off") : t("open");
+      li.textContent = name({ name_ko: entry.service_name_ko, name_en: entry.service_name_en }) + " · " + state + " · ";
+      const age = document.createElement("span");
+      age.className = "wb-ticking";
+      age.dataset.since = entry.created_at;
+      li.append(age);
+      return li;
+    }));
+  }
+
+  function urgentUpdate(entry) {
+    urgent.set(entry.id, entry);
+    if (!urgentShown(entry)) urgent.delete(entry.id);
+    renderUrgent();
+  }
+
   function tick() {
     if (stats) {
       const wait = stats.oldest_waiting_since ? since(stats.oldest_waiting_since) : 0;
@@ -213,6 +254,15 @@
         lastMessageAt = Date.now();
         render(message.stats);
       }
+      if (message.type === "snapshot" && message.stats.urgent_referrals) {
+        urgent.clear();
+        message.stats.urgent_referrals.forEach((entry) => urgent.set(entry.id, entry));
+        renderUrgent();
+      } else if (message.type === "referral.urgent") {
+        urgentUpdate(message.data);
+      }
+      if (message.type === "snapshot") window.DasanWallboardSnapshot = message; // for scripts that load after it
+      document.dispatchEvent(new CustomEvent("wallboard-socket:message", { detail: message }));
     },
   });
 
@@ -224,4 +274,5 @@
     if (result.ok) { lastMessageAt = Date.now(); render(result.data); }
   }, 5000);
   setInterval(tick, 1000);
+  setInterval(renderUrgent, 30000); // hand-offs leave the tile after an hour
 })();

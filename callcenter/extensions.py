@@ -1,0 +1,70 @@
+"""Inclusion points: how an app adds to another app's page or socket without being imported by it.
+
+The arrows between apps point one way (safety -> referrals -> inquiries ->
+knowledgebase), yet the console and the wallboard (inquiries) show what later
+apps bring: the safety alert banner, the open-cases strip, urgent referrals.
+The later app registers its parts here from its AppConfig.ready(); the page or
+socket that owns the place asks this module, and never names the app.
+
+- A page part is a template included into a named place of a page
+  (`{% page_parts "console" as parts %}` in the page's template, see
+  callcenter/templatetags/extensions.py), shown to the users its `visible`
+  check lets through.
+- A socket part adds groups to a named socket (the user's socket then receives
+  what is published to them) and keys to its snapshot on connect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+User = Any
+
+
+@dataclass(frozen=True)
+class PagePart:
+    template: str
+    visible: Callable[[User], bool]
+
+
+@dataclass(frozen=True)
+class SocketPart:
+    #: the extra groups of a user already allowed on the socket
+    groups: Callable[[User], list[str]]
+    #: keys added to the socket's snapshot (computed in a thread; may query)
+    snapshot: Callable[[User], dict[str, Any]] | None = None
+
+
+_page_parts: dict[str, list[PagePart]] = {}
+_socket_parts: dict[str, list[SocketPart]] = {}
+
+
+def register_page_part(page: str, part: PagePart) -> None:
+    """Called from an AppConfig.ready(); registering the same part twice keeps one."""
+    parts = _page_parts.setdefault(page, [])
+    if part not in parts:
+        parts.append(part)
+
+
+def register_socket_part(socket: str, part: SocketPart) -> None:
+    parts = _socket_parts.setdefault(socket, [])
+    if part not in parts:
+        parts.append(part)
+
+
+def page_parts(page: str, user: User) -> list[PagePart]:
+    return [part for part in _page_parts.get(page, []) if part.visible(user)]
+
+
+def socket_groups(socket: str, user: User) -> list[str]:
+    return [group for part in _socket_parts.get(socket, []) for group in part.groups(user)]
+
+
+def socket_snapshot(socket: str, user: User) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for part in _socket_parts.get(socket, []):
+        if part.snapshot is not None:
+            data.update(part.snapshot(user))
+    return data
