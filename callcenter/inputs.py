@@ -339,7 +339,7 @@ class HostileInputMiddleware:
     """Refuses a request whose path, query string or form fields hold text no
     database or renderer can take, before any view looks anything up by it
     (a slug, a username, an API key): 400 with the shared error shape on the
-    APIs and Open311, the "bad request" page elsewhere."""
+    APIs, in the spec's error format on Open311, the "bad request" page elsewhere."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -355,6 +355,10 @@ def bad_request(request: HttpRequest, fields: dict[str, list[str]]) -> HttpRespo
     from callcenter.errors import error_body, json_response
     from callcenter.views import is_api
 
+    if request.path.startswith("/open311/"):  # Open311 clients read the spec's own error format
+        from referrals.open311.render import errors_for_path
+
+        return errors_for_path(request.path, 400, *[f"{field}: {' '.join(texts)}" for field, texts in fields.items()])
     if is_api(request):
         return json_response(error_body("invalid", _("Some fields are not valid."), fields), status=400)
     return render(request, "400.html", status=400)

@@ -110,12 +110,28 @@ def can_view_caller_history(user: User) -> bool:
     return has_role(user, *STAFF_ROLES)
 
 
+def can_reveal_queue_caller(user: User, queue_call: Any) -> bool:
+    """The full number of a call the phone system reports: the agent it is
+    with (the screen pop fills the log form with it), or a supervisor or admin."""
+    return has_role(user, *OVERSIGHT_ROLES) or (can_use_console(user) and queue_call.agent_id == user.pk)
+
+
 def can_view_wallboard(user: User) -> bool:
     return has_role(user, *OVERSIGHT_ROLES)
 
 
 def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
+
+
+def can_flag_abusive_calls(user: User) -> bool:
+    """An agent flags an abusive call they are on (agent protection)."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def can_block_callers(user: User) -> bool:
+    """Supervisors review abusive-call flags and block numbers."""
+    return has_role(user, *OVERSIGHT_ROLES)
 
 
 def is_token_only(user: User) -> bool:

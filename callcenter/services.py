@@ -2,18 +2,57 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
 from callcenter.models import AccessLog
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _address(text: str | None) -> IPAddress | None:
+    text = (text or "").strip().removeprefix("[").removesuffix("]")
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _trusted_networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The address the request came from, for the access log.
+
+    Without BEHIND_PROXY, the server's peer. Behind a proxy, the right-most
+    X-Forwarded-For hop that is not a proxy of ours (the peer itself, or one
+    of TRUSTED_PROXIES): everything left of it was written by the client and
+    proves nothing. A hop that is not an address ends the walk at the last
+    trusted one.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    if not settings.BEHIND_PROXY:
+        return peer
+    trusted = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    last_trusted = peer
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return last_trusted
+        if not any(address in network for network in trusted) and str(address) != peer:
+            return str(address)
+        last_trusted = str(address)
+    return last_trusted
 
 
 def access_log_entry(

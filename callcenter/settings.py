@@ -5,6 +5,7 @@ in-memory channel layer, so `make run` works with nothing installed. Set
 DATABASE_URL (postgres://...) and REDIS_URL (redis://...) for the real services.
 """
 
+import ipaddress
 import os
 import tempfile
 from datetime import timedelta
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "channels",
+    "corsheaders",
     "csp",
     "callcenter",
     "knowledgebase",
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 # (docs/PERFORMANCE.md in shared/).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS for Open311's public reads only (CORS_URLS_REGEX); async, so no thread hop
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -229,6 +233,15 @@ MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
 
+# --- CORS: Open311 only, reads only -------------------------------------------
+# A city's map or app on another site may read the public Open311 feed from a
+# browser: any origin, no cookies, GET and HEAD (OPTIONS is the preflight).
+# Nothing else on the console answers another origin.
+CORS_URLS_REGEX = r"^/open311/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -254,6 +267,8 @@ REST_FRAMEWORK = {
 # API tokens found are kept per process this many seconds (callcenter/authentication.py):
 # a token revoked in one daphne process may still work that long in another. 0 = off.
 TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", "10"))
+# The search log (knowledgebase.SearchLog) keeps searches this many days; `manage.py kb_search_log_prune` deletes older.
+KB_SEARCH_LOG_DAYS = int(os.environ.get("KB_SEARCH_LOG_DAYS", "90"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dasan Console API",
     "DESCRIPTION": "The API of Seoul's 120 Dasan Call Center console.",
@@ -276,7 +291,17 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Behind a proxy the access log's source address is the right-most X-Forwarded-For
+# hop that is not a proxy of ours: the server's peer (the proxy) and these
+# addresses or networks (further proxies in front of it), comma separated.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from _exc
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

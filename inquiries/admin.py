@@ -1,10 +1,21 @@
 """Django admin for the queue side of inquiries: shifts and the roster are
 edited here; phone events, queued calls and agents' states are read-only (the
-phone system writes them; refused events stay here for inspection)."""
+phone system writes them; refused events stay here for inspection). Callers'
+numbers on those pages are masked; "show in full" is written to the access log."""
 
+import json
+import re
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from callcenter.admin import ReadOnlyAdmin
+from callcenter import permissions
+from callcenter.admin import MaskedPersonalDataAdmin, ReadOnlyAdmin
+from inquiries import protection_services
+from inquiries.phone import format_number, mask_number, normalize_number
+from inquiries.protection_models import AbuseFlag, CallerBlock, PhoneExtension
 from inquiries.queue_models import (
     AgentStateChange,
     AgentStatus,
@@ -31,20 +42,68 @@ class ShiftAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("agent",)
 
 
+#: a run of digits with the separators people type, long enough to be a phone number
+_NUMBER_LIKE = re.compile(r"\+?\d[\d \-.()/]{5,22}\d")
+
+
+def mask_numbers_in(text: str) -> str:
+    """`text` with every phone number in it masked (a body as the phone system sent it)."""
+
+    def masked(found: re.Match) -> str:
+        try:
+            return mask_number(normalize_number(found.group()))
+        except ValidationError:
+            return found.group()  # a time, an id: not a number
+
+    return _NUMBER_LIKE.sub(masked, text)
+
+
+def _body_text(body) -> str:
+    return json.dumps(body, ensure_ascii=False, indent=2, default=str)
+
+
 @admin.register(PhoneEvent)
-class PhoneEventAdmin(ReadOnlyAdmin):
+class PhoneEventAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
     list_display = ("received_at", "event", "call_id", "at", "status", "http_status", "error_code", "sender")
     list_filter = ("status", "event", "error_code")
     search_fields = ("call_id", "error_message")
     date_hierarchy = "received_at"
+    masked_fields = ("body",)
+    readonly_fields = ("body_masked",)
+
+    @admin.display(description=_("body as received"))
+    def body_masked(self, event: PhoneEvent):
+        return self.masked_link(event, mask_numbers_in(_body_text(event.body)))
+
+    def subject(self, event: PhoneEvent) -> str:
+        number = event.body.get("caller_number") if isinstance(event.body, dict) else None
+        try:
+            return f"caller:{normalize_number(str(number))}"
+        except ValidationError:  # none, or not one we can read: the event names it
+            return f"phoneevent:{event.pk}"
+
+    def revealed_rows(self, event: PhoneEvent):
+        return [(_("body as received"), _body_text(event.body))]
 
 
 @admin.register(QueueCall)
-class QueueCallAdmin(ReadOnlyAdmin):
+class QueueCallAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
     list_display = ("call_id", "offered_at", "status", "queue", "category", "agent", "wait_seconds", "handle_seconds")
     list_filter = ("status", "queue", "category")
     search_fields = ("call_id",)
     date_hierarchy = "offered_at"
+    masked_fields = ("caller_number",)
+    readonly_fields = ("caller_number_masked",)
+
+    @admin.display(description=_("caller number"))
+    def caller_number_masked(self, call: QueueCall):
+        return self.masked_link(call, mask_number(call.caller_number) if call.caller_number else "-")
+
+    def subject(self, call: QueueCall) -> str:
+        return f"caller:{call.caller_number}" if call.caller_number else f"queuecall:{call.pk}"
+
+    def revealed_rows(self, call: QueueCall):
+        return [(_("caller number"), format_number(call.caller_number) if call.caller_number else "-")]
 
 
 @admin.register(AgentStatus)
@@ -65,3 +124,58 @@ class ShiftSessionAdmin(ReadOnlyAdmin):
     list_display = ("agent", "shift", "signed_in_at", "signed_out_at")
     list_filter = ("shift",)
     date_hierarchy = "signed_in_at"
+
+
+# --- agent protection: extensions (edited here, saved by the service), flags and blocks (read-only)
+class PhoneExtensionForm(forms.ModelForm):
+    class Meta:
+        model = PhoneExtension
+        fields = ("agent", "extension")
+
+    def clean_agent(self):
+        # the service's check, shown next to the field (the form's own unique checks cover the rest)
+        agent = self.cleaned_data["agent"]
+        if not permissions.can_use_console(agent):
+            raise ValidationError(_("This user is not an agent."))
+        return agent
+
+
+@admin.register(PhoneExtension)
+class PhoneExtensionAdmin(admin.ModelAdmin):
+    form = PhoneExtensionForm
+    list_display = ("extension", "agent")
+    search_fields = ("extension", "agent__username", "agent__first_name", "agent__last_name")
+    autocomplete_fields = ("agent",)
+
+    def save_model(self, request, obj, form, change):
+        if change and "agent" in form.changed_data:
+            protection_services.agent_extension_set(agent=form.initial_agent, extension="")
+        saved = protection_services.agent_extension_set(agent=obj.agent, extension=obj.extension)
+        obj.pk = saved.pk
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.initial_agent = obj.agent if obj else None
+        return form
+
+    def delete_model(self, request, obj):
+        protection_services.agent_extension_set(agent=obj.agent, extension="")
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset.select_related("agent"):
+            protection_services.agent_extension_set(agent=record.agent, extension="")
+
+
+@admin.register(AbuseFlag)
+class AbuseFlagAdmin(ReadOnlyAdmin):
+    list_display = ("flagged_at", "kind", "masked_number", "agent", "warning_read_at", "ended_at")
+    list_filter = ("kind",)
+    date_hierarchy = "flagged_at"
+    exclude = ("caller_number",)
+
+
+@admin.register(CallerBlock)
+class CallerBlockAdmin(ReadOnlyAdmin):
+    list_display = ("masked_number", "starts_at", "until", "ended_at", "created_by", "ended_by")
+    date_hierarchy = "created_at"
+    exclude = ("number",)

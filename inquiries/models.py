@@ -162,7 +162,8 @@ class CallEvent(models.Model):
         RESOLUTION = "resolution", _("resolution changed")
         CHANGED = "changed", _("details changed")
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    # History is never deleted: a call with events cannot be deleted either.
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -181,5 +182,7 @@ class CallEvent(models.Model):
         return f"{self.call_id} {self.kind} {self.from_value}→{self.to_value}"
 
 
-# The queue, agents' states and shifts live in their own module (wallboard).
+# Phone extensions, abusive-call flags and caller blocks (agent protection), and
+# the queue, agents' states and shifts (wallboard) live in their own modules.
+from inquiries.protection_models import *  # noqa: E402, F403
 from inquiries.queue_models import *  # noqa: E402, F403

@@ -52,14 +52,17 @@ def _groups(number: str) -> list[str]:
 
 
 def format_number(number: str) -> str:
-    """01012345678 -> 010-1234-5678; foreign numbers stay in E.164 form."""
-    if number.startswith("+"):
+    """01012345678 -> 010-1234-5678; foreign numbers stay in E.164 form, a
+    withheld one ('anonymous', from the phone system) as it is."""
+    if number.startswith("+") or not number.isdigit():
         return number
     return "-".join(part for part in _groups(number) if part)
 
 
 def mask_number(number: str) -> str:
-    """01012345678 -> 010-****-5678; the middle group hidden."""
+    """01012345678 -> 010-****-5678; the middle group hidden ('anonymous' stays)."""
+    if not number.lstrip("+").isdigit():
+        return number
     if number.startswith("+"):
         return number[:3] + "*" * (len(number) - 7) + number[-4:]
     parts = _groups(number)

@@ -71,6 +71,8 @@ class PhoneEvent(models.Model):
         APPLIED = "applied", _("applied")
         DUPLICATE = "duplicate", _("duplicate")
         REJECTED = "rejected", _("rejected")
+        # an offer from a blocked number (CallerBlock), refused on purpose
+        BLOCKED = "blocked", _("blocked")
 
     event = models.CharField(_("event"), max_length=32, blank=True)
     call_id = models.CharField(_("call id"), max_length=64, blank=True, db_index=True)
@@ -184,7 +186,8 @@ class AgentStateChange(models.Model):
         CONSOLE = "console", _("console")
         SHIFT = "shift", _("shift sign-in/out")
 
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # History is never deleted: deactivate an agent rather than delete them.
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_state = models.CharField(max_length=16, choices=AgentState.choices)
     to_state = models.CharField(max_length=16, choices=AgentState.choices)
     at = models.DateTimeField(db_index=True)

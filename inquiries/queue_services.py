@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from callcenter import realtime
 from callcenter.errors import ApplicationError, Conflict, IllegalTransition, error_body, validation_fields
 from callcenter.inputs import json_storable, storable_text
-from inquiries.phone import format_number
+from inquiries.phone import mask_number
+from inquiries.protection_selectors import caller_block_find
 from inquiries.queue_models import (
     AGENT_TRANSITIONS,
     AgentState,
@@ -147,14 +148,18 @@ def phone_event_record_rejected(
     return EventOutcome("rejected", http_status, record.pk, answer)
 
 
-def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: AbstractBaseUser) -> EventOutcome:
+def phone_event_apply(
+    *, data: dict[str, Any], body: dict[str, Any], sender: AbstractBaseUser, key: str | None = None
+) -> EventOutcome:
     """Store one well-formed phone event, then apply it.
 
     Not one transaction on purpose: the event row is committed first so it
     survives whatever the applying does; the applying (queue, agent states,
     the event's dedupe key) is one transaction. A repeat of an applied event
     (same call_id, event, at) changes nothing and answers "duplicate"; an
-    impossible or out-of-order one is kept as rejected with its error.
+    impossible or out-of-order one is kept as rejected with its error. An
+    offer from a blocked number is kept as blocked and not queued. `key`: the
+    dedupe key when the sender's format has its own (inquiries/zammad.py).
     Side effects: PhoneEvent row; QueueCall/AgentStatus/AgentStateChange rows;
     after commit, the wallboard and console pushes and the agent's screen pop.
     """
@@ -162,7 +167,7 @@ def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: Abs
     at: datetime = data["at"]
     call_id = data.get("call_id", "")
     agent = data.get("agent")
-    key = dedupe_key(
+    key = key or dedupe_key(
         event=event,
         call_id=call_id,
         at=at,
@@ -181,7 +186,11 @@ def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: Abs
                 record.status = PhoneEvent.Status.APPLIED
                 record.http_status = 201
                 record.save(update_fields=["dedupe_key", "status", "http_status"])
-                _HANDLERS[event](data, at)
+                blocked = _HANDLERS[event](data, at) == PhoneEvent.Status.BLOCKED
+                if blocked:
+                    record.status = PhoneEvent.Status.BLOCKED
+                    record.http_status = 200
+                    record.save(update_fields=["status", "http_status"])
                 _publish_floor()
         except IntegrityError:
             # Either the event was applied before (a repeat, perhaps racing this
@@ -208,6 +217,9 @@ def phone_event_apply(*, data: dict[str, Any], body: dict[str, Any], sender: Abs
             # A bug must not sink the rest of the batch, nor leave the event "received".
             logger.exception("phone event %s could not be applied", record.pk)
             return _finish(record, PhoneEvent.Status.REJECTED, 500, ApplyFailed())
+        if blocked:
+            message = _("This number is blocked: refuse the call.")
+            return EventOutcome("blocked", 200, record.pk, {"action": "reject", "message": message})
         return EventOutcome("applied", 201, record.pk)
     raise AssertionError("unreachable: the last attempt returns")
 
@@ -269,7 +281,9 @@ def _not_before(at: datetime, moment: datetime | None, message: str) -> None:
         raise OutOfOrder(message)
 
 
-def _on_offered(data: dict, at: datetime) -> None:
+def _on_offered(data: dict, at: datetime) -> str | None:
+    if caller_block_find(number=data["caller_number"], at=at) is not None:
+        return PhoneEvent.Status.BLOCKED  # kept, answered "refuse", never queued
     # A second offer of the call fails the unique call_id (phone_event_apply answers 409).
     call = QueueCall(
         call_id=data["call_id"],
@@ -281,6 +295,7 @@ def _on_offered(data: dict, at: datetime) -> None:
     )
     call.full_clean(validate_unique=False)
     call.save()
+    return None
 
 
 def _require_status(call: QueueCall, *allowed: str) -> None:
@@ -376,7 +391,8 @@ _HANDLERS = {
 def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool = False) -> None:
     payload = {
         "call_id": call.call_id,
-        "caller_number": format_number(call.caller_number),
+        # masked: the console reveals it through the access-logged GET /api/queue/calls/{call_id}/caller/
+        "caller_number": mask_number(call.caller_number) if call.caller_number else None,
         "language": call.language,
         "queue": call.queue,
         "category": call.category.slug if call.category_id else None,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from callcenter import permissions
 from inquiries.models import Call, Caller
 from inquiries.phone import normalize_number
+from inquiries.queue_models import QueueCall
 from knowledgebase.models import Category
 
 
@@ -104,3 +105,8 @@ def forget_categories(**kwargs: object) -> None:
 post_save.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-saved")
 post_delete.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-deleted")
 post_migrate.connect(forget_categories, dispatch_uid="dasan-categories-flushed")
+
+
+def queue_call_get(*, call_id: str) -> QueueCall | None:
+    """A call as the phone system reported it, by its call id."""
+    return QueueCall.objects.filter(call_id=call_id).first()

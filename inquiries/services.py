@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,10 @@ from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
 from inquiries.queue_services import queue_call_categorize
 from knowledgebase.models import Category, FAQEntry
+from knowledgebase.search_log_services import search_log_outcome_record
 from knowledgebase.services import faq_usage_record
+
+logger = logging.getLogger(__name__)
 
 # Fields an update may change, and whether a change is a status change.
 UPDATABLE_FIELDS = (
@@ -111,6 +115,7 @@ def call_log(
     client_request_id: str | None = None,
     phone_call_id: str = "",
     faq_entries: list[FAQEntry] | None = None,
+    faq_searches: list[int] | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[Call, bool]:
     """Log a call. Returns (call, created).
@@ -121,7 +126,8 @@ def call_log(
     theirs and logs another call. Side effects: a Caller row
     (first contact), the Call, a `created` CallEvent, the queued call's category (via
     `phone_call_id`), an access-log row, and
-    for linked FAQ entries the links plus one use counted on each.
+    for linked FAQ entries the links plus one use counted on each; the outcome of the
+    knowledge-base searches made for the call (`faq_searches`, knowledgebase.SearchLog).
     """
     # No look-up of client_request_id first: the unique constraint decides, also
     # between racing requests. A repeat's insert fails (all its rows with it) and
@@ -165,7 +171,6 @@ def call_log(
                 _call_rows_insert_at_once(call, event, entry, number=normalized, now=now)
             else:
                 _call_rows_save(call, event, entry, number=normalized, faq_entries=faq_entries)
-            return call, True
         except IntegrityError:
             if client_request_id:
                 existing = _call_by_request_id(agent=agent, client_request_id=client_request_id)
@@ -179,7 +184,20 @@ def call_log(
                 raise
             # Two first contacts from one number at once: the other made the caller
             # after this statement began. Once more, and it is found.
+        else:
+            if faq_searches:
+                _searches_close(faq_searches, faq_entries or [])
+            return call, True
     raise AssertionError("unreachable: the second attempt returns or raises")
+
+
+def _searches_close(search_ids: list[int], faq_entries: list[FAQEntry]) -> None:
+    """The outcome of the call's knowledge-base searches. The call is saved already: a failure
+    here costs the search log one outcome, never the call (logged, not raised)."""
+    try:
+        search_log_outcome_record(search_ids=search_ids, linked_entries=faq_entries)
+    except Exception:
+        logger.exception("The outcome of searches %s was not recorded.", search_ids)
 
 
 def _call_rows_insert_at_once(call: Call, event: CallEvent, entry: AccessLog, *, number: str, now: datetime) -> None:

@@ -22,7 +22,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Mi
 from django.db.models.functions import Coalesce, ExtractHour, Greatest, Least
 from django.utils import timezone
 
-from inquiries import erlang
+from inquiries import erlang, protection_selectors
 from inquiries.models import Call
 from inquiries.queue_models import (
     BUSY_STATES,
@@ -472,6 +472,8 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
         "offered_today": day["offered"],
         "answered_today": day["answered"],
         "abandoned_today": day["abandoned"],
+        # offers refused because the number is blocked (agent protection); not in offered_today
+        "blocked_today": protection_selectors.blocked_attempts(day=today),
         "service_level": day["service_level"],
         "asa_seconds": day["asa_seconds"],
         "aht_seconds": day["aht_seconds"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,9 +22,18 @@ from django.utils.translation import ngettext
 from callcenter.admin import ReadOnlyAdmin
 from callcenter.errors import ApplicationError
 from knowledgebase import importing, services
-from knowledgebase.models import TRANSLATION_LANGUAGES, Category, FAQEntry, FAQRevision, ProducePrice, Synonym
+from knowledgebase.models import (
+    TRANSLATION_LANGUAGES,
+    Category,
+    FAQEntry,
+    FAQRevision,
+    ProducePrice,
+    SearchLog,
+    Synonym,
+)
 from knowledgebase.models.faq import CONTENT_FIELDS, LANGUAGE_NAMES
 from knowledgebase.search import faq_search
+from knowledgebase.search_log_selectors import unanswered_question_list
 
 
 @admin.register(Category)
@@ -351,3 +361,65 @@ class ProducePriceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SearchLog)
+class SearchLogAdmin(ReadOnlyAdmin):
+    """The search log, read-only (rows are pruned after KB_SEARCH_LOG_DAYS), and the questions without an answer."""
+
+    change_list_template = "knowledgebase/admin/search_log_change_list.html"
+    list_display = ("created_at", "query", "language", "source", "result_count", "linked_entry", "linked_rank")
+    list_filter = ("source", "language", ("linked_entry", admin.EmptyFieldListFilter), "created_at")
+    list_select_related = ("linked_entry",)
+    search_fields = ("query",)
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "created_at",
+        "query",
+        "normalized",
+        "language",
+        "source",
+        "results",
+        "result_count",
+        "closed_at",
+        "linked_entry",
+        "linked_rank",
+    )
+    PERIODS = (7, 30, 90)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and super().has_view_permission(request, obj)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("unanswered/", wrap(self.unanswered_view), name="knowledgebase_searchlog_unanswered"),
+            *super().get_urls(),
+        ]
+
+    def unanswered_view(self, request):
+        if not self.has_view_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        try:
+            days = int(request.GET.get("days", 30))
+        except ValueError:
+            days = 30
+        days = days if days in self.PERIODS else 30
+        questions, by_meaning = unanswered_question_list(days=days)
+        add_url = reverse("admin:knowledgebase_faqentry_add")
+        for question in questions:
+            others = [text for text, _count in question.phrasings if text != question.query]
+            params = {"question_ko": question.query[:300]}
+            if others:
+                params["keywords"] = ", ".join(others)[:500]
+            question.add_url = f"{add_url}?{urlencode(params)}"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Questions without an answer"),
+            "questions": questions,
+            "by_meaning": by_meaning,
+            "days": days,
+            "periods": self.PERIODS,
+        }
+        return TemplateResponse(request, "knowledgebase/admin/search_unanswered.html", context)

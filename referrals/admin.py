@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.admin import ReadOnlyAdmin
 from referrals.models import FollowUp, Open311ApiKey, Referral, ReferralEvent, Service
 
 
@@ -34,32 +35,23 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
-    """Read-only: referrals change only through their transitions (the desk, the API)."""
+class ReferralAdmin(ReadOnlyAdmin):
+    """Read-only: referrals change only through their transitions (the desk, the API),
+    and are never deleted (their events and follow-up are history)."""
 
     list_display = ("id", "service", "status", "priority", "vulnerable", "source", "created_at", "accept_due_at")
     list_filter = ("status", "priority", "source", "service")
     date_hierarchy = "created_at"
     inlines = [ReferralEventInline]
-    exclude = ("contact_number", "contact_email", "contact_name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    exclude = ("contact_number", "contact_phone_text", "contact_email", "contact_name")
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ReadOnlyAdmin):
+    """Read-only history: follow-ups close through the console (`followup_complete`)."""
+
     list_display = ("referral", "agent", "due_at", "status", "outcome", "closed_at")
     list_filter = ("status", "outcome")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Open311ApiKey)

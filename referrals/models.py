@@ -23,6 +23,21 @@ from django.utils.translation import gettext_lazy as _
 from inquiries.phone import format_number, mask_number
 
 REASON_MAX_LENGTH = 4000  # the Open311 description limit; one limit for both doors
+PHONE_TEXT_MAX_LENGTH = 60
+
+
+def _mask_free_text(text: str) -> str:
+    """A phone number as typed, with every digit but the last four hidden."""
+    digits = sum(char.isdigit() for char in text)
+    hidden = max(digits - 4, 0)
+    masked = []
+    for char in text:
+        if char.isdigit() and hidden:
+            masked.append("*")
+            hidden -= 1
+        else:
+            masked.append(char)
+    return "".join(masked)
 
 
 def _localized(ko: str, en: str) -> str:
@@ -53,7 +68,7 @@ class Service(models.Model):
     accept_within = models.DurationField(
         _("must accept within"),
         default=timedelta(days=1),
-        help_text=_("Whole days count working days (Monday to Friday); e.g. 1 day 00:00:00."),
+        help_text=_("Whole days count working days (Monday to Friday, not public holidays); e.g. 1 day 00:00:00."),
     )
     urgent_accept_within = models.DurationField(_("must accept urgent cases within"), default=timedelta(minutes=30))
     is_active = models.BooleanField(_("offered for referrals"), default=True)
@@ -70,6 +85,8 @@ class Service(models.Model):
     keywords = models.CharField(_("Open311 keywords"), max_length=200, blank=True)
     group = models.CharField(_("Open311 group"), max_length=80, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # Open311's discovery `changeset`: the directory's last change
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["sort_order", "slug"]
@@ -162,6 +179,8 @@ class Referral(models.Model):
     )
     # Contact details shared with the service (the caller's number for a call).
     contact_number = models.CharField(_("contact number"), max_length=20, blank=True)
+    # Open311's `phone` is free text: what the citizen typed, when it is not a number we can normalize.
+    contact_phone_text = models.CharField(_("contact phone (as given)"), max_length=PHONE_TEXT_MAX_LENGTH, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     consent = models.BooleanField(_("consent to share contact details"))
@@ -258,7 +277,9 @@ class Referral(models.Model):
 
     @property
     def contact_masked(self) -> str:
-        return mask_number(self.contact_number) if self.contact_number else ""
+        if self.contact_number:
+            return mask_number(self.contact_number)
+        return _mask_free_text(self.contact_phone_text)
 
     @property
     def followup(self) -> FollowUp | None:
@@ -269,7 +290,11 @@ class Referral(models.Model):
 
     @property
     def contact_formatted(self) -> str:
-        return format_number(self.contact_number) if self.contact_number else ""
+        return format_number(self.contact_number) if self.contact_number else self.contact_phone_text
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_number or self.contact_phone_text or self.contact_name)
 
     @property
     def subject(self) -> str:
@@ -287,7 +312,8 @@ class ReferralEvent(models.Model):
         FOLLOWUP_DUE = "followup_due", _("follow-up due")
         FOLLOWUP_CLOSED = "followup_closed", _("follow-up closed")
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    # History is never deleted: a referral with events (every referral) cannot be deleted.
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -318,7 +344,7 @@ class FollowUp(models.Model):
         MORE_HELP = "more_help", _("Needs more help")
         UNREACHABLE = "unreachable", _("Could not reach")
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="followups")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="followups")
     reason = models.CharField(
         _("what to call about"),
         max_length=300,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from callcenter import permissions
@@ -28,6 +28,12 @@ def service_open311_list() -> QuerySet[Service]:
 
 def service_get_by_code(*, service_code: str) -> Service | None:
     return service_open311_list().filter(service_code=service_code).first()
+
+
+def services_changed_at() -> datetime | None:
+    """When the services directory last changed (a service added, edited,
+    published or withdrawn), or None when it is empty."""
+    return Service.objects.aggregate(latest=Max("updated_at"))["latest"]
 
 
 def pressing_first(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -131,7 +137,7 @@ def followup_get(*, pk: int) -> FollowUp:
 def open311_request_list(
     *,
     ids: list[int] | None = None,
-    service_code: str | None = None,
+    service_codes: list[str] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     statuses: list[str] | None = None,
@@ -142,8 +148,8 @@ def open311_request_list(
     requests = Referral.objects.filter(source=Referral.Source.OPEN311).select_related("service")
     if ids:
         requests = requests.filter(pk__in=ids)
-    if service_code:
-        requests = requests.filter(service__service_code=service_code)
+    if service_codes:
+        requests = requests.filter(service__service_code__in=service_codes)
     if start:
         requests = requests.filter(created_at__gte=start)
     if end:

@@ -3,6 +3,7 @@ the transition table, close the follow-up. The only publishers of referral event
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from callcenter import realtime
 from callcenter.errors import Conflict, IllegalTransition
 from callcenter.models import AccessLog
 from callcenter.services import access_log_record
+from callcenter.workdays import is_working_day
 from inquiries.models import Call
 from inquiries.phone import normalize_number
 from referrals import events
@@ -38,10 +40,13 @@ def followup_within() -> timedelta:
 
 
 def add_working_time(start: datetime, duration: timedelta) -> datetime:
-    """`start + duration`, where whole days count working days (Mon-Fri).
+    """`start + duration`, where whole days count working days (Mon-Fri, not on a
+    Korean public holiday: `callcenter.workdays.is_working_day`).
 
     "Accept within one working day" means a referral made on Friday afternoon is
-    due on Monday afternoon; shorter limits (urgent: 30 minutes) are clock time.
+    due on Monday afternoon, and one made the day before Seollal is due after the
+    three days of Seollal (and a substitute holiday); shorter limits (urgent:
+    30 minutes) are clock time.
     """
     if duration < timedelta(days=1) or duration % timedelta(days=1):
         return start + duration
@@ -49,7 +54,7 @@ def add_working_time(start: datetime, duration: timedelta) -> datetime:
     days = duration // timedelta(days=1)
     while days:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if is_working_day(local):
             days -= 1
     return local
 
@@ -203,20 +208,26 @@ def referral_create_from_open311(
     """A citizen's Open311 `POST requests`: a referral with no call (source open311).
 
     The citizen sent their own contact details with the request to have it
-    worked, so they count as consent to share them with the service. Side
+    worked, so they count as consent to share them with the service. `phone` is
+    free text (the spec's): a number we recognise is kept normalized, so it finds
+    the caller's other contacts; anything else is kept as typed. Side
     effects: the Referral, a `new` event, `referral.created` (and
     `referral.urgent` is never sent: Open311 requests come in as normal priority).
     """
     if not service.is_active or not service.open311_published:
         raise ValidationError({"service_code": _("This service does not take requests.")})
     now = timezone.now()
-    number = normalize_number(phone) if phone.strip() else ""
+    number, phone_text = "", phone.strip()
+    if phone_text:
+        with contextlib.suppress(ValidationError):  # not a number we know: kept as the citizen wrote it
+            number, phone_text = normalize_number(phone_text), ""
     referral = Referral(
         source=Referral.Source.OPEN311,
         service=service,
         reason=description.strip() or service.name_ko,
         priority=Referral.Priority.NORMAL,
         contact_number=number,
+        contact_phone_text=phone_text,
         contact_name=f"{last_name.strip()} {first_name.strip()}".strip(),
         contact_email=email.strip(),
         consent=True,

@@ -39,7 +39,7 @@ def referral_detail(request, pk: int):
         raise Http404 from exc
     user = request.user
     is_staff = permissions.has_role(user, *permissions.STAFF_ROLES)
-    has_contact = bool(referral.contact_number or referral.contact_name)
+    has_contact = referral.has_contact
     unmasked = has_contact and (request.GET.get("unmask") == "1" if is_staff else referral.consent)
     if unmasked:
         services.referral_contact_view(referral=referral, user=user, request=request)

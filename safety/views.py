@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -106,6 +107,7 @@ def registration_list(request):
         "safety/registrations.html",
         {
             "registrations": registrations,
+            "today": timezone.localdate(),
             "kinds": [k for k in Kind.choices if k[0] != Kind.OTHER],
             "sexes": Sex.choices,
             "errors": form_errors,

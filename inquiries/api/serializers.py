@@ -136,6 +136,15 @@ class CallInputSerializer(PrototypeFieldsSerializer):
         required=False,
         help_text=_("Ids of the knowledge-base entries used to answer the call; each counts one use."),
     )
+    faq_searches = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "Ids of the searches made for this call (POST /api/kb/searches/): each gets its outcome, the linked "
+            "entry and its rank, or none. Unknown or already closed ids are ignored."
+        ),
+    )
 
     def validate(self, attrs):
         _check_duration(attrs.get("started_at"), attrs.get("ended_at"))
@@ -147,7 +156,7 @@ class CallUpdateSerializer(CallInputSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("caller_number", "client_request_id", "phone_call_id", "agent", "faq_entries"):
+        for name in ("caller_number", "client_request_id", "phone_call_id", "agent", "faq_entries", "faq_searches"):
             self.fields.pop(name)
         for field in self.fields.values():
             field.required = False

@@ -20,7 +20,14 @@ from inquiries.api.serializers import (
     call_data,
 )
 from inquiries.models import Call
-from inquiries.phone import normalize_number
+from inquiries.phone import format_number, normalize_number
+
+
+def _log_view(request, *, subject: str, target: str, reason: str = "") -> None:
+    """One personal-data view by the requesting user (the shared access log)."""
+    access_log_record(
+        user=request.user, action=AccessLog.Action.VIEW, subject=subject, target=target, request=request, reason=reason
+    )
 
 
 class CallListCreateApi(GenericAPIView):
@@ -33,6 +40,11 @@ class CallListCreateApi(GenericAPIView):
         query.is_valid(raise_exception=True)
         calls = selectors.call_list(user=request.user, **query.validated_data)
         page = self.paginate_queryset(calls)
+        number = query.validated_data.get("caller_number")
+        if number:  # one person's calls: as much an access as their history
+            _log_view(
+                request, subject=f"caller:{number}", target="calls", reason="call list filtered by the caller's number"
+            )
         return self.get_paginated_response([call_data(call) for call in page])
 
     @extend_schema(
@@ -75,13 +87,7 @@ class CallDetailApi(APIView):
     def get(self, request, pk: int):
         call = self._get_call(request, pk)
         if request.query_params.get("unmask") in {"1", "true"}:
-            access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
-                subject=call.caller.subject,
-                target=f"call:{call.pk}",
-                request=request,
-            )
+            _log_view(request, subject=call.caller.subject, target=f"call:{call.pk}")
             return Response(call_data(call, unmasked=True))
         return Response(call_data(call))
 
@@ -103,13 +109,7 @@ class CallerHistoryApi(APIView):
     def get(self, request, number: str):
         normalized = normalize_number(number)
         caller = selectors.caller_find(number=normalized)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            subject=f"caller:{normalized}",
-            target="history",
-            request=request,
-        )
+        _log_view(request, subject=f"caller:{normalized}", target="history")
         calls = selectors.caller_history(caller=caller) if caller else []
         return Response(
             {
@@ -121,3 +121,23 @@ class CallerHistoryApi(APIView):
                 "results": HistoryEntrySerializer(calls, many=True).data,
             }
         )
+
+
+class QueueCallCallerApi(APIView):
+    """The full number of a call the phone system reported, for the agent it is
+    with: the screen pop on /ws/agent/ carries it masked, and the console asks
+    here to fill in the log form. Written to the access log."""
+
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
+
+    @extend_schema(responses=dict)
+    def get(self, request, call_id: str):
+        call = selectors.queue_call_get(call_id=call_id)
+        if call is None or not permissions.can_reveal_queue_caller(request.user, call):
+            raise Http404  # another agent's call does not exist for this user
+        if call.caller_number:
+            _log_view(
+                request, subject=f"caller:{call.caller_number}", target=f"queuecall:{call.call_id}", reason="screen pop"
+            )
+        number = format_number(call.caller_number) if call.caller_number else None
+        return Response({"call_id": call.call_id, "caller_number": number})

@@ -169,7 +169,8 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
         seen.setdefault(message["type"], message["data"])
     pop = seen["screen_pop"]
     assert pop["call_id"] == "pop-1"
-    assert pop["caller_number"] == "010-2345-6789"
+    assert pop["caller_number"] == "010-****-6789"  # masked: the full number is a logged reveal
+    assert "2345" not in str(pop)
     assert seen["agent_state"]["state"] == "on_call"
     # the other agent sees the queue move but no screen pop
     others = [message["type"] for message in await drain(theirs, quiet=1.0)]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
+from callcenter.models import AccessLog
 from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
 
@@ -107,9 +108,13 @@ def test_agent_gets_a_screen_pop_with_the_form_filled_in(live_server_url, page, 
         ],
     )
 
-    expect(page.get_by_test_id("qp-pop")).to_contain_text("010-5555-0100")
+    # the banner shows the number masked; the form gets it in full through the logged reveal
+    expect(page.get_by_test_id("qp-pop")).to_contain_text("010-****-0100")
     expect(page.locator("#f-caller-number")).to_have_value("010-5555-0100")
     expect(page.locator('input[name="phone_call_id"]')).to_have_value("pop-77")
+    assert AccessLog.objects.filter(
+        user__username="pop_agent", subject="caller:01055550100", target="queuecall:pop-77"
+    ).exists()
     expect(page.get_by_test_id("qp-state")).to_have_text("통화 중")
     screenshot(page, "console-screen-pop")
 

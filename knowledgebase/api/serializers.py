@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from callcenter.inputs import InputSerializer
-from knowledgebase.models import LANGUAGES
+from knowledgebase.models import LANGUAGES, SearchLog
 from knowledgebase.search import MAX_QUERY_LENGTH
 
 
@@ -90,3 +90,33 @@ class FAQEntryDetailSerializer(serializers.Serializer):
 class PriceQuerySerializer(InputSerializer):
     item = serializers.CharField(max_length=MAX_QUERY_LENGTH)
     grade = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+
+
+class SearchLogInputSerializer(InputSerializer):
+    q = QueryTextField(
+        trim_whitespace=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={"max_length": _("Search with at most {max_length} characters.")},
+    )
+    lang = serializers.ChoiceField(
+        choices=LANGUAGES,
+        required=False,
+        default="ko",
+        error_messages={"invalid_choice": _("Unknown language “{input}”: use ko, en, zh or ja.")},
+    )
+    results = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Ids of the entries shown, best first.",
+    )
+    total = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1_000_000)
+    source = serializers.ChoiceField(choices=SearchLog.Source.choices, required=False, default=SearchLog.Source.SEARCH)
+
+
+class SearchLogSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Send it with the call (`faq_searches`); null: not stored."
+    )
+    query = serializers.CharField(help_text="What was stored: the query without numbers or addresses.")

@@ -1,6 +1,7 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,12 +11,15 @@ from knowledgebase.api.serializers import (
     FAQEntryDetailSerializer,
     PriceQuerySerializer,
     SearchHitSerializer,
+    SearchLogInputSerializer,
+    SearchLogSerializer,
     SearchQuerySerializer,
     SearchResponseSerializer,
 )
 from knowledgebase.formatting import answer_html, answer_text
 from knowledgebase.models import LANGUAGES, FAQEntry
 from knowledgebase.search import faq_search
+from knowledgebase.search_log_services import search_log_record
 
 
 class FAQSearchApi(APIView):
@@ -100,3 +104,26 @@ class ProducePriceApi(APIView):
         if summary is None:
             raise Http404
         return Response(summary)
+
+
+class SearchLogApi(APIView):
+    permission_classes = [permissions.api_requires(permissions.can_search_faq)]
+
+    @extend_schema(request=SearchLogInputSerializer, responses={201: SearchLogSerializer, 200: SearchLogSerializer})
+    def post(self, request):
+        """Record a search the agent looked at (the console sends it once the results settle or one is opened).
+        The query is scrubbed of phone numbers, resident numbers, e-mail addresses and long numbers;
+        when nothing is left nothing is stored (200, `id` null)."""
+        serializer = SearchLogInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        log = search_log_record(
+            query=data["q"],
+            language=data["lang"],
+            results=data["results"],
+            result_count=data["total"],
+            source=data["source"],
+        )
+        if log is None:
+            return Response({"id": None, "query": ""}, status=status.HTTP_200_OK)
+        return Response({"id": log.pk, "query": log.query}, status=status.HTTP_201_CREATED)

@@ -3,6 +3,7 @@
 from knowledgebase.models.category import Category
 from knowledgebase.models.faq import LANGUAGES, TRANSLATION_LANGUAGES, FAQEntry, FAQRevision, Synonym
 from knowledgebase.models.prices import ProducePrice
+from knowledgebase.models.search_log import SearchLog
 from knowledgebase.models.semantic import FAQPhrasing, FAQVector, VectorVersion
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "FAQRevision",
     "FAQVector",
     "ProducePrice",
+    "SearchLog",
     "Synonym",
     "VectorVersion",
 ]

@@ -42,9 +42,7 @@ def referral_for(request, pk: int) -> Referral:
 
 def referral_detail_data(request, referral: Referral, *, unmask: bool) -> dict:
     """The detail body; an unmasked view of contact details is written to the access log."""
-    show = permissions.can_view_referral(request.user, referral) and bool(
-        referral.contact_number or referral.contact_name
-    )
+    show = permissions.can_view_referral(request.user, referral) and bool(referral.has_contact)
     if permissions.has_role(request.user, *permissions.STAFF_ROLES):
         show = show and unmask
     else:  # a partner desk sees the contact only when the caller consented

@@ -3,12 +3,19 @@
 XML: UTF-8 with the XML declaration, a root element per response
 (`services`, `service_definition`, `service_requests`, `discovery`, `errors`),
 one child element per item, and list fields as a container of singular
-elements (`notes/note`, `endpoints/endpoint`, `formats/format`).
+elements (`notes/note`, `endpoints/endpoint`, `formats/format`). An absent
+value is `null` in JSON and an empty element in XML.
+
+Whatever is stored, the XML is well-formed: a character XML 1.0 cannot carry
+(a control character, U+FFFE, a lone surrogate) is written as U+FFFD, so one
+citizen's text cannot break the public feed for everyone (input refuses those
+characters too, `views._text_problems`; this is the writer's own guarantee).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -33,12 +40,32 @@ def iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
-def _text(value: Any) -> str:
+#: what XML 1.0 cannot carry (its `Char` production: tab, line feed, carriage
+#: return, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF), and DEL and the C1
+#: controls, which it allows but discourages (XML 1.1 restricts them)
+_NOT_XML = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: what UTF-8 cannot encode (a JSON body is UTF-8)
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_text(value: Any) -> str:
+    """`value` as XML character data: every character XML 1.0 forbids is U+FFFD."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub(REPLACEMENT, str(value))
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return _NOT_UTF8.sub(REPLACEMENT, value)
+    if isinstance(value, dict):
+        return {key: _json_safe(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(child) for child in value]
+    return value
 
 
 def _element(tag: str, value: Any) -> ET.Element:
@@ -51,7 +78,7 @@ def _element(tag: str, value: Any) -> ET.Element:
         for child in value:
             node.append(_element(singular, child))
     else:
-        node.text = _text(value)
+        node.text = xml_text(value)
     return node
 
 
@@ -71,8 +98,13 @@ def xml_body(root: str, item: str | None, data: Any) -> bytes:
 def respond(fmt: str, data: Any, *, root: str, item: str | None, status: int = 200) -> HttpResponse:
     if fmt == "xml":
         return HttpResponse(xml_body(root, item, data), status=status, content_type="text/xml; charset=utf-8")
-    body = json.dumps(data, ensure_ascii=False)
+    body = json.dumps(_json_safe(data), ensure_ascii=False)
     return HttpResponse(body.encode("utf-8"), status=status, content_type="application/json; charset=utf-8")
+
+
+def errors_for_path(path: str, status: int, *descriptions: str) -> HttpResponse:
+    """The spec's error format in the format the path asks for (JSON unless it ends in .xml)."""
+    return errors("xml" if path.endswith(".xml") else "json", status, *descriptions)
 
 
 def errors(fmt: str, status: int, *descriptions: str) -> HttpResponse:

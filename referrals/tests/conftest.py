@@ -4,7 +4,7 @@ import pytest
 
 from callcenter.permissions import Role
 from inquiries.tests.factories import CallerFactory, CallFactory
-from referrals.tests.factories import ServiceFactory
+from referrals.tests.factories import Open311ApiKeyFactory, ServiceFactory
 
 
 @pytest.fixture
@@ -29,6 +29,27 @@ def water_service(reference_data):
         group="수도 Water",
         description_ko="누수·단수 신고",
     )
+
+
+@pytest.fixture
+def transit_service(reference_data):
+    return ServiceFactory(
+        slug="transit",
+        name_ko="교통불편신고센터",
+        name_en="Transit complaints",
+        open311_published=True,
+        service_code="transit-complaint",
+        group="교통 Transit",
+    )
+
+
+OPEN311_KEY = "test-key-123"
+
+
+@pytest.fixture
+def key(reference_data):
+    """The Open311 API key the tests' clients send."""
+    return Open311ApiKeyFactory(key=OPEN311_KEY)
 
 
 @pytest.fixture

@@ -42,11 +42,6 @@ CREATED_FIELDS = {"service_request_id", "service_notice", "account_id"}
 BASE = "/open311/v2"
 
 
-@pytest.fixture
-def key(reference_data):
-    return Open311ApiKeyFactory(key="test-key-123")
-
-
 def post(client, fmt="json", **data):
     body = {"api_key": "test-key-123", "service_code": "water-leak", "address_string": "서울 중구 세종대로 110"}
     body.update(data)
@@ -148,7 +143,7 @@ def test_post_request_json_creates_a_referral_without_a_call(client, water_servi
     assert referral.consent is True and referral.contact_number == "01022223333" and referral.contact_name == "홍 길동"
     assert referral.api_key == key and referral.reason == "도로에 물이 샙니다"
     assert referral.events.get().to_status == "new"
-    assert body[0]["token"] == str(referral.token)
+    assert "token" not in body[0]  # a realtime service returns the id, so never a token as well
 
 
 def test_post_request_xml(client, water_service, key):
@@ -173,7 +168,6 @@ def test_post_without_a_valid_key_is_403_in_the_spec_format(client, water_servic
     "data",
     [
         {"service_code": None},
-        {"service_code": "unknown"},
         {"service_code": ""},
         {"address_string": None},  # neither lat/long nor an address
         {"address_string": None, "lat": "37.5"},  # long missing
@@ -181,7 +175,7 @@ def test_post_without_a_valid_key_is_403_in_the_spec_format(client, water_servic
         {"lat": "137.5", "long": "126.9"},
         {"description": "가" * 4001},
         {"email": "not-an-email"},
-        {"phone": "12"},
+        {"phone": "1" * 61},
     ],
 )
 def test_post_bad_input_is_400_in_the_spec_format(client, water_service, key, fmt, data):
@@ -194,10 +188,17 @@ def test_description_of_4000_characters_is_fine(client, water_service, key):
     assert post(client, description="가" * 4000).status_code == 201
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_unknown_service_code_is_404(client, water_service, key, fmt):
+    response = post(client, fmt=fmt, service_code="unknown")
+    (assert_json_errors if fmt == "json" else assert_xml_errors)(response, 404)
+    assert not Referral.objects.exists()
+
+
 def test_an_unpublished_service_takes_no_requests(client, legal_service, key):
     legal_service.service_code = "legal"
     legal_service.save()
-    assert_json_errors(post(client, service_code="legal"), 400)
+    assert_json_errors(post(client, service_code="legal"), 404)
 
 
 # --- GET requests, requests/{id}, tokens ---------------------------------------------------------
@@ -222,7 +223,7 @@ def test_get_requests_json(client, requests_made):
     assert first["agency_responsible"] == "수도사업소" and first["service_code"] == "water-leak"
     stamp = parse_datetime(first["requested_datetime"])
     assert stamp.utcoffset() == timedelta(hours=9)  # ISO 8601 with the zone
-    assert [note["summary"] for note in second["notes"]] == ["new", "declined"]
+    assert [note["type"] for note in second["notes"]] == ["submitted", "declined"]
     assert first["address"] == "서울 중구 세종대로 110"
 
 

@@ -100,6 +100,43 @@ def test_one_working_day_skips_the_weekend():
     assert services.add_working_time(monday, timedelta(days=1)) == datetime(2026, 12, 1, 9, 0, tzinfo=SEOUL)
 
 
+@pytest.mark.parametrize(
+    "start, days, due",
+    [
+        # Seollal 2026 is Monday-Wednesday 16-18 February: Friday + 1 working day = Thursday
+        (datetime(2026, 2, 13, 15, 0), 1, datetime(2026, 2, 19, 15, 0)),
+        # Seollal 2027 is Saturday-Monday 6-8 February, with Tuesday 9 its substitute holiday
+        (datetime(2027, 2, 5, 10, 0), 1, datetime(2027, 2, 10, 10, 0)),
+        (datetime(2027, 2, 5, 10, 0), 2, datetime(2027, 2, 11, 10, 0)),
+        # Chuseok 2026 is Thursday-Saturday 24-26 September: Wednesday + 1 = Monday
+        (datetime(2026, 9, 23, 11, 0), 1, datetime(2026, 9, 28, 11, 0)),
+        # Chuseok 2025 (5-7 October, from a Sunday) and its substitute Wednesday 8, then Hangul Day on 9
+        (datetime(2025, 10, 2, 9, 30), 1, datetime(2025, 10, 10, 9, 30)),
+        # Christmas 2026 is a Friday: Thursday + 1 = Monday
+        (datetime(2026, 12, 24, 17, 0), 1, datetime(2026, 12, 28, 17, 0)),
+        # Christmas 2027 is a Saturday, Monday 27 its substitute holiday
+        (datetime(2027, 12, 24, 17, 0), 1, datetime(2027, 12, 28, 17, 0)),
+        # made on a holiday: the next working day, same time
+        (datetime(2026, 2, 17, 10, 0), 1, datetime(2026, 2, 19, 10, 0)),
+    ],
+)
+def test_working_days_skip_korean_public_holidays(start, days, due):
+    assert services.add_working_time(start.replace(tzinfo=SEOUL), timedelta(days=days)) == due.replace(tzinfo=SEOUL)
+
+
+@pytest.mark.django_db
+def test_a_referral_made_before_chuseok_is_due_after_it(plain_call, agent, legal_service, published, monkeypatch):
+    # given: Wednesday 23 September 2026, the day before Chuseok's three days
+    made = datetime(2026, 9, 23, 14, 0, tzinfo=SEOUL)
+    monkeypatch.setattr(timezone, "now", lambda: made)
+    # when
+    referral = services.referral_create(
+        call=plain_call, service=legal_service, reason="임대차 분쟁", consent=True, actor=agent
+    )
+    # then: one working day later is Monday 28 September, not Thursday 24
+    assert timezone.localtime(referral.accept_due_at) == datetime(2026, 9, 28, 14, 0, tzinfo=SEOUL)
+
+
 @pytest.mark.django_db
 def test_inactive_service_takes_no_referral(plain_call, agent, legal_service):
     legal_service.is_active = False

@@ -108,9 +108,13 @@ def test_a_wandering_senior_is_found_by_the_whole_floor(
     screenshot(second_page, "safety-alert-console")
     screenshot(board_page, "safety-wallboard-strip")
 
+    # B's panel lists the open case before any search
+    expect(second_page.locator(f'#sighting-results li[data-type="case"][data-id="{case.pk}"]')).to_be_visible()
+
     # agent B takes a sighting call and describes what the caller sees, in other words
     log_call(second_page, "010-8888-5678", "버스 정류장에 헤매는 어르신이 있다는 신고")
     second_page.fill("#sighting-q", "회색 잠바 입고 버스 정류장에서 헤매는 할아버지")
+    expect(second_page.locator("#sighting-status")).to_contain_text("가까운 순")  # the search's results, ranked
     hit = second_page.locator(f'#sighting-results li[data-type="case"][data-id="{case.pk}"]')
     expect(hit).to_be_visible()
     hit.get_by_role("button", name="목격으로 연결").click()

@@ -3,8 +3,9 @@
  *
  * Messages: {"type": "snapshot", "data": {"me", "queue"}} on connect;
  * {"type": "queue", "data": {...}}; {"type": "agent_state", "data": {...}};
- * {"type": "screen_pop", "data": {call_id, caller_number, ...}}: the log form is
- * prefilled (caller number, phone_call_id, language) and the caller's history loads.
+ * {"type": "screen_pop", "data": {call_id, caller_number (masked), ...}}: the log
+ * form is prefilled (phone_call_id, language, and the full number from the
+ * access-logged GET /api/queue/calls/{call_id}/caller/) and the caller's history loads.
  */
 (function () {
   "use strict";
@@ -62,12 +63,18 @@
     if (result.ok) { renderMe(result.data.me); renderQueue(result.data.queue); }
   }
 
-  function screenPop(data) {
+  async function screenPop(data) {
     const pop = $("qp-pop");
-    pop.textContent = interpolate(t("Call from %s (waited %s s): the form is filled in."), [data.caller_number, Math.round(data.wait_seconds)]);
+    pop.textContent = interpolate(t("Call from %s (waited %s s): the form is filled in."), [data.caller_number || "—", Math.round(data.wait_seconds)]);
     pop.classList.remove("hidden");
     if (window.DasanConsole) {
-      const fields = { caller_number: data.caller_number, phone_call_id: data.call_id, started_at: data.answered_at };
+      const fields = { phone_call_id: data.call_id, started_at: data.answered_at };
+      if (data.caller_number) {
+        // the socket carries the number masked; the full one is a logged reveal
+        const reveal = await api(`/api/queue/calls/${encodeURIComponent(data.call_id)}/caller/`);
+        if (reveal.ok && reveal.data.caller_number) fields.caller_number = reveal.data.caller_number;
+        else if (!reveal.ok) toast(reveal.data.message);
+      }
       if (data.language) fields.language = data.language;
       if (data.category) fields.category = data.category;
       window.DasanConsole.prefill(fields);

@@ -7,6 +7,13 @@
  * into the saved call through window.DasanConsole.extraPayload (faq_entries).
  * Searching for a produce price (배추값, "cabbage price") shows the latest
  * price, its changes and a 90-day chart.
+ * Each result says how it matched: "similar meaning" for a hit found by meaning
+ * only, the fallback badge for Korean text shown to a foreign-language caller,
+ * "uncertain" below the confidence floor.
+ * Learning from use: a search the agent looked at is recorded (POST
+ * /api/kb/searches/), and its id goes with the saved call (faq_searches).
+ * Suggested while logging: as the call's summary is typed, up to three entries
+ * are suggested under it (↓ to reach them, F2 opens the first).
  */
 (function () {
   "use strict";
@@ -88,6 +95,13 @@
     }
   });
 
+  function badge(text, className) {
+    const span = document.createElement("span");
+    span.className = className;
+    span.textContent = text;
+    return span;
+  }
+
   function setActive(index) {
     active = index;
     Array.from(list.children).forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
@@ -126,6 +140,8 @@
       return;
     }
     renderResults(result.data);
+    queueRecord({ q: query, lang: params.get("lang"), results: results.map((hit) => hit.id), total: result.data.total,
+      source: "search" });
     if (PRICE_WORDS.test(query)) showPrice(query, mine);
     else priceBox.classList.add("hidden");
   }
@@ -148,11 +164,21 @@
       const question = document.createElement("div");
       question.className = "kb-result-question";
       question.textContent = hit.question;
-      if (hit.language !== callLanguage()) {
-        const badge = document.createElement("span");
-        badge.className = "badge badge-warn";
-        badge.textContent = LANG_NAMES[hit.language] || hit.language;
-        question.append(" ", badge);
+      if (hit.fallback || hit.language !== callLanguage()) {
+        const fallback = badge(LANG_NAMES[hit.language] || hit.language, "badge badge-warn kb-badge-fallback");
+        fallback.title = interpolate(t("No %s text: showing Korean"), [LANG_NAMES[callLanguage()] || callLanguage()]);
+        question.append(" ", fallback);
+      }
+      if (hit.match === "semantic") {
+        const meaning = badge(t("similar meaning"), "badge kb-badge-meaning");
+        meaning.title = t("Found by its meaning: the words differ.");
+        question.append(" ", meaning);
+      }
+      if (hit.low_confidence) {
+        li.classList.add("kb-low");
+        const low = badge(t("uncertain"), "badge kb-badge-low");
+        low.title = t("A weak match: check that it answers the question.");
+        question.append(" ", low);
       }
       if (linked.has(hit.id)) {
         const badge = document.createElement("span");
@@ -177,6 +203,7 @@
     // re-searches): its results must not hide the answer when they arrive.
     clearTimeout(timer);
     sequence++;
+    flushRecord(); // the agent looked at these results: record them now
     const asked = callLanguage();
     const result = await api(entryUrl + encodeURIComponent(id) + "?lang=" + encodeURIComponent(asked));
     if (!result.ok) {
@@ -280,7 +307,10 @@
   });
 
   if (consoleApi) {
-    consoleApi.extraPayload.push(() => ({ faq_entries: Array.from(linked.keys()) }));
+    consoleApi.extraPayload.push(() => {
+      flushRecord(); // a search still settling is recorded, but it cannot wait for its id
+      return { faq_entries: Array.from(linked.keys()), faq_searches: callSearches.slice() };
+    });
     const languageSelect = consoleApi.form.elements.language;
     if (languageSelect) {
       languageSelect.addEventListener("change", () => {
@@ -293,9 +323,169 @@
     linked.clear();
     renderLinked();
     updateUseButton();
+    callSearches.length = 0;
+    lastRecorded = "";
+    clearSuggestions();
   }
   document.addEventListener("console:call-saved", resetLinks);
   document.addEventListener("console:form-reset", resetLinks);
+
+  // --- the search log (learning from use) ------------------------------------------
+  // A search is recorded once the agent has looked at its results: when they have stood
+  // still for SETTLE_MS, or at once when one is opened; not every keystroke's prefix.
+  // The ids go with the saved call (faq_searches), which records each search's outcome.
+  const SETTLE_MS = 1500;
+  const searchLogUrl = panel.dataset.searchLogUrl;
+  let settleTimer = null;
+  let pending = null; // {q, lang, results, total, source} not yet recorded
+  let lastRecorded = "";
+  const callSearches = []; // ids of the searches made for the call being logged
+
+  function queueRecord(entry) {
+    clearTimeout(settleTimer);
+    pending = entry;
+    settleTimer = setTimeout(flushRecord, SETTLE_MS);
+  }
+
+  async function flushRecord() {
+    clearTimeout(settleTimer);
+    const entry = pending;
+    pending = null;
+    if (!entry || !searchLogUrl) return;
+    const key = entry.source + "|" + entry.lang + "|" + entry.q.trim();
+    if (key === lastRecorded || entry.q.trim().length < 2) return;
+    lastRecorded = key;
+    const result = await api(searchLogUrl, { method: "POST", body: entry });
+    if (result.ok && result.data.id && callSearches.length < 50) callSearches.push(result.data.id);
+  }
+
+  // --- suggested while logging ----------------------------------------------------------
+  // As the agent types the call's summary, up to three entries are suggested under it
+  // (through the same search API). ↓ from the summary moves into them, F2 opens the first;
+  // ←/→ move, Enter opens, Esc goes back to the summary. The strip has a fixed height:
+  // suggestions coming and going never move the form.
+  const SUGGEST_DEBOUNCE_MS = 450;
+  const SUGGEST_MIN_CHARS = 4;
+  const suggestBox = document.getElementById("kb-suggest");
+  const suggestList = document.getElementById("kb-suggest-list");
+  const summaryInput = consoleApi && consoleApi.form && consoleApi.form.elements.summary;
+  let suggestTimer = null;
+  let suggestSequence = 0;
+  let suggestions = [];
+  let suggestQuery = null; // {q, lang, total} the suggestions came from
+
+  function clearSuggestions() {
+    suggestSequence++;
+    clearTimeout(suggestTimer);
+    suggestions = [];
+    suggestQuery = null;
+    if (suggestList) suggestList.innerHTML = "";
+    if (suggestBox) suggestBox.classList.remove("has-suggestions");
+  }
+
+  async function suggest() {
+    const text = summaryInput.value.trim().slice(0, 200);
+    const mine = ++suggestSequence;
+    if (text.length < SUGGEST_MIN_CHARS) {
+      clearSuggestions();
+      return;
+    }
+    const lang = callLanguage();
+    const params = new URLSearchParams({ q: text, lang, limit: "6" });
+    const result = await api(searchUrl + "?" + params.toString());
+    if (mine !== suggestSequence || !result.ok) return; // typed on, or no answer: keep what is shown
+    // The likely ones first; an uncertain one is marked, not hidden (as in the results).
+    const hits = result.data.results;
+    suggestions = hits.filter((hit) => !hit.low_confidence).concat(hits.filter((hit) => hit.low_confidence)).slice(0, 3);
+    suggestQuery = { q: text, lang, total: result.data.total };
+    renderSuggestions();
+  }
+
+  function renderSuggestions() {
+    suggestList.innerHTML = "";
+    suggestions.forEach((hit, index) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "kb-suggestion";
+      button.tabIndex = -1; // out of the form's Tab order: reached with ↓ from the summary
+      button.dataset.entryId = hit.id;
+      button.title = hit.question;
+      const label = document.createElement("span");
+      label.className = "kb-suggestion-text";
+      label.textContent = hit.question;
+      button.append(label);
+      if (hit.match === "semantic") button.append(" ", badge(t("similar meaning"), "badge kb-badge-meaning"));
+      if (hit.low_confidence) {
+        button.classList.add("kb-low");
+        button.title = hit.question + " (" + t("A weak match: check that it answers the question.") + ")";
+      }
+      if (index === 0) {
+        const key = document.createElement("kbd");
+        key.textContent = "F2";
+        button.append(" ", key);
+      }
+      button.addEventListener("mousedown", (event) => event.preventDefault());
+      button.addEventListener("click", () => openSuggestion(index));
+      button.addEventListener("keydown", (event) => suggestionKey(event, index));
+      li.append(button);
+      suggestList.appendChild(li);
+    });
+    suggestBox.classList.toggle("has-suggestions", suggestions.length > 0);
+  }
+
+  function suggestionButtons() {
+    return Array.from(suggestList.querySelectorAll("button"));
+  }
+
+  function suggestionKey(event, index) {
+    const buttons = suggestionButtons();
+    if (event.key === "ArrowRight" || event.key === "ArrowDown") {
+      event.preventDefault();
+      buttons[(index + 1) % buttons.length].focus();
+    } else if (event.key === "ArrowLeft" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (index === 0) summaryInput.focus();
+      else buttons[index - 1].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation(); // Esc here goes back to the summary, it does not clear the form
+      summaryInput.focus();
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      event.stopPropagation(); // Enter opens the suggestion, it does not save the call
+      openSuggestion(index);
+    }
+  }
+
+  function openSuggestion(index) {
+    const hit = suggestions[index];
+    if (!hit) return;
+    if (suggestQuery) {
+      flushRecord(); // a typed search still settling goes first
+      pending = { q: suggestQuery.q, lang: suggestQuery.lang, results: suggestions.map((s) => s.id),
+        total: suggestQuery.total, source: "suggestion" };
+      flushRecord();
+    }
+    open(hit.id);
+  }
+
+  if (summaryInput && suggestBox) {
+    summaryInput.addEventListener("input", () => {
+      clearTimeout(suggestTimer);
+      suggestTimer = setTimeout(suggest, SUGGEST_DEBOUNCE_MS);
+    });
+    summaryInput.addEventListener("keydown", (event) => {
+      if (event.isComposing || !suggestions.length) return;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        suggestionButtons()[0].focus();
+      } else if (event.key === "F2") {
+        event.preventDefault();
+        openSuggestion(0);
+      }
+    });
+  }
 
   // --- produce prices -----------------------------------------------------------
   const won = (value) => Number(value).toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "ko-KR");

@@ -189,8 +189,12 @@
   // --- sightings ------------------------------------------------------------------------
   function renderOpenCases() {
     if (query.value.trim()) return; // search results are showing
-    results.replaceChildren();
-    searchStatus.textContent = cases.size ? interpolate(t("%s open cases. Describe the person to rank them."), [cases.size]) : "";
+    // Before any search: the open cases themselves, newest first, each one click from a sighting.
+    const open = [...cases.values()].filter((c) => c.status === "open").sort((a, b) => (a.opened_at < b.opened_at ? 1 : -1));
+    results.replaceChildren(...open.map((c) => hitItem({
+      type: "case", id: c.id, description: description(c), last_seen_place: c.last_seen_place, last_seen_at: c.last_seen_at,
+    })));
+    searchStatus.textContent = open.length ? interpolate(t("%s open cases. Describe the person to rank them."), [open.length]) : "";
   }
 
   async function search() {

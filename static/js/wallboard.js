@@ -62,6 +62,7 @@
     setText("v-abandoned_today", interpolate(t("%s abandoned"), [s.abandoned_today]));
     setText("v-offered_today", String(s.offered_today));
     setText("v-answered_today", interpolate(t("%s answered"), [s.answered_today]));
+    setText("v-blocked_today", interpolate(t("%s blocked numbers refused"), [s.blocked_today || 0]));
     setText("v-occupancy", percent(s.occupancy));
     setText("v-satisfaction", s.satisfaction == null ? "–" : s.satisfaction.toFixed(1));
     setText("v-erlang-required", String(s.erlang.required));

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inquiries', '0004_call_faq_entries'),
+        ('inquiries', '0006_history_protected'),
         ('knowledgebase', '0006_search_gin_fastupdate_off'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,111 @@
+"""Reads of the search log: the questions without an answer, grouped by meaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from knowledgebase.models import SearchLog
+from knowledgebase.search.embedder import get_embedder
+
+# Two questions are one when their meanings are at least this close. Measured with
+# multilingual-e5-small: rewordings of one question 0.98-0.99 (냉장고 버리는 방법 / 법 / 어떻게 버려요),
+# one need in other words 0.93-0.94 (치매 아버지 실종 걱정 / 치매 노인 실종 신고), different questions
+# 0.74-0.89 (폐가전 수거 신청 / 수도요금 문의: 0.89).
+SAME_MEANING = 0.92
+# At most this many distinct queries are grouped per page view (the most frequent): embedding
+# them takes 7-13 ms each.
+MAX_QUERIES = 300
+
+
+@dataclass
+class UnansweredQuestion:
+    """Searches that ended without a link, one question however it was typed."""
+
+    query: str  # the most frequent phrasing
+    count: int  # searches in all
+    last_at: datetime
+    languages: list[str]
+    phrasings: list[tuple[str, int]] = field(default_factory=list)  # (query, searches), most frequent first
+
+
+def _groups_by_meaning(texts: list[str], threshold: float) -> list[list[int]] | None:
+    """Indexes of `texts` grouped greedily by cosine similarity (texts in order of frequency: the most
+    frequent opens a group, each next joins the group whose first text is nearest, when close enough).
+    None when there is no model."""
+    embedder = get_embedder()
+    if embedder is None or not texts:
+        return None
+    try:
+        vectors = numpy.stack([embedder.embed_query(text) for text in texts])
+    except Exception:  # a broken model: group by text instead (the page still works)
+        return None
+    leaders: list[int] = []
+    groups: list[list[int]] = []
+    for index in range(len(texts)):
+        if leaders:
+            similarity = vectors[leaders] @ vectors[index]
+            best = int(numpy.argmax(similarity))
+            if similarity[best] >= threshold:
+                groups[best].append(index)
+                continue
+        leaders.append(index)
+        groups.append([index])
+    return groups
+
+
+def unanswered_question_list(
+    *, days: int = 30, min_count: int = 1, limit: int = 50, now: datetime | None = None, threshold: float = SAME_MEANING
+) -> tuple[list[UnansweredQuestion], bool]:
+    """The questions agents searched for in the last `days` that ended without an entry linked to a call,
+    the most frequent first, grouped by meaning (the embedder) or, without a model, by normalised text.
+    Returns (questions, grouped_by_meaning). Only typed searches count, not suggestions."""
+    languages: dict[str, set[str]] = {}
+    since = (now or timezone.now()) - timedelta(days=days)
+    unanswered = SearchLog.objects.filter(
+        created_at__gte=since, linked_entry__isnull=True, source=SearchLog.Source.SEARCH
+    )
+    # One row per normalised query, named by its most frequent spelling.
+    by_text: dict[str, dict] = {}
+    spellings = (
+        unanswered.values("normalized", "query", "language")
+        .annotate(count=Count("id"), last_at=Max("created_at"))
+        .order_by("-count", "-last_at")
+    )
+    for spelling in spellings:
+        row = by_text.setdefault(
+            spelling["normalized"],
+            {
+                "normalized": spelling["normalized"],
+                "query": spelling["query"],
+                "count": 0,
+                "last_at": spelling["last_at"],
+            },
+        )
+        row["count"] += spelling["count"]
+        row["last_at"] = max(row["last_at"], spelling["last_at"])
+        languages.setdefault(spelling["normalized"], set()).add(spelling["language"])
+    rows = sorted(by_text.values(), key=lambda row: (-row["count"], -row["last_at"].timestamp()))[:MAX_QUERIES]
+    groups = _groups_by_meaning([row["query"] for row in rows], threshold)
+    by_meaning = groups is not None
+    if groups is None:
+        groups = [[index] for index in range(len(rows))]
+    questions = []
+    for group in groups:
+        members = [rows[index] for index in group]
+        questions.append(
+            UnansweredQuestion(
+                query=members[0]["query"],
+                count=sum(member["count"] for member in members),
+                last_at=max(member["last_at"] for member in members),
+                languages=sorted(set().union(*(languages.get(member["normalized"], set()) for member in members))),
+                phrasings=[(member["query"], member["count"]) for member in members],
+            )
+        )
+    questions = [question for question in questions if question.count >= min_count]
+    questions.sort(key=lambda question: (-question.count, -question.last_at.timestamp()))
+    return questions[:limit], by_meaning

@@ -1,0 +1,140 @@
+"""Writes of the search log (knowledgebase.models.SearchLog): record a search, its outcome, prune.
+
+The console records a search once the agent has looked at its results (not every keystroke);
+when the call is logged its searches get their outcome: the entry linked to the call and its
+rank among the results shown, or nothing. A linked query becomes a caller phrasing of its
+entry (`faq_phrasing_add`), which search uses afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError
+from knowledgebase.models import LANGUAGES, FAQEntry, SearchLog
+from knowledgebase.privacy import scrub_query
+
+logger = logging.getLogger(__name__)
+
+MAX_RESULTS = 50
+# A search gets its outcome from a call logged within this time; older open searches stay unanswered.
+OUTCOME_WINDOW = timedelta(hours=12)
+_SPACES = re.compile(r"\s+")
+
+
+def normalized_query(text: str) -> str:
+    """Lower case, spaces collapsed, edge punctuation dropped: "the same question" without a model."""
+    return _SPACES.sub(" ", text).strip(" ?!.,~").lower()
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "KB_SEARCH_LOG_DAYS", 90))
+
+
+@transaction.atomic
+def search_log_record(
+    *,
+    query: str,
+    language: str = "ko",
+    results: Iterable[int] = (),
+    result_count: int = 0,
+    source: str = SearchLog.Source.SEARCH,
+) -> SearchLog | None:
+    """Keep one search an agent looked at. The query is scrubbed of phone numbers, resident numbers,
+    e-mail addresses, car plates and long numbers first; when nothing is left, nothing is stored
+    (returns None). Side effects: one SearchLog row."""
+    if language not in LANGUAGES:
+        raise ApplicationError(_("Unknown language."), code="invalid", fields={"language": [str(language)]})
+    if source not in SearchLog.Source.values:
+        raise ApplicationError(_("Unknown source."), code="invalid", fields={"source": [str(source)]})
+    scrubbed = scrub_query(query)[:200].strip()
+    if len(normalized_query(scrubbed)) < 2:
+        return None
+    shown = list(dict.fromkeys(int(pk) for pk in results))[:MAX_RESULTS]
+    log = SearchLog(
+        query=scrubbed,
+        normalized=normalized_query(scrubbed),
+        language=language,
+        source=source,
+        results=shown,
+        result_count=max(int(result_count), len(shown)),
+    )
+    log.full_clean()
+    log.save()
+    return log
+
+
+def _script_language(text: str, fallback: str) -> str:
+    """The language a phrasing is written in, from its script: Hangul, kana, Han, Latin."""
+    if re.search(r"[가-힣]", text):
+        return "ko"
+    if re.search(r"[\u3040-\u30ff]", text):
+        return "ja"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "zh"
+    if re.search(r"[A-Za-z]", text):
+        return "en"
+    return fallback
+
+
+@transaction.atomic
+def search_log_outcome_record(
+    *, search_ids: Iterable[int], linked_entries: Iterable[FAQEntry], now: datetime | None = None
+) -> list[SearchLog]:
+    """Close the searches made for a call with their outcome: the linked entry among the results shown
+    (the best ranked, if several), or nothing. A search whose results did not show the entry stays
+    without one, even when another search of the call found it: the call may have had two questions,
+    and a wrong phrasing would teach search a wrong answer; it is listed among the questions without
+    an answer instead. Searches already closed, unknown or older than OUTCOME_WINDOW are left as they
+    are. Each linked query becomes a caller phrasing of its entry.
+    Side effects: the SearchLog rows; FAQPhrasing rows through `faq_phrasing_add`."""
+    from knowledgebase.services import faq_phrasing_add
+
+    now = now or timezone.now()
+    ids = [int(pk) for pk in search_ids][:MAX_RESULTS]
+    linked = list(dict.fromkeys(linked_entries))
+    by_id = {entry.pk: entry for entry in linked}
+    searches = list(
+        SearchLog.objects.select_for_update()
+        .filter(pk__in=ids, closed_at__isnull=True, created_at__gte=now - OUTCOME_WINDOW)
+        .order_by("created_at", "id")
+    )
+    for search in searches:
+        ranks = [(search.results.index(pk) + 1, pk) for pk in by_id if pk in search.results]
+        if ranks:
+            rank, pk = min(ranks)
+            search.linked_entry, search.linked_rank = by_id[pk], rank
+        search.closed_at = now
+        search.save(update_fields=["linked_entry", "linked_rank", "closed_at"])
+        if search.linked_entry is not None:
+            try:
+                faq_phrasing_add(
+                    entry=search.linked_entry,
+                    text=search.query,
+                    language=_script_language(search.query, search.language),
+                    source="search",
+                )
+            except ApplicationError as exc:  # a phrasing too short to keep is no reason to lose the call's outcome
+                logger.info("search %s: phrasing not kept: %s", search.pk, exc.message)
+    return searches
+
+
+def search_log_prune(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Delete searches older than `days` (KB_SEARCH_LOG_DAYS, 90). Returns how many.
+    Side effects: deletes SearchLog rows, in batches."""
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days() if days is None else days)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(SearchLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
+            if not batch:
+                return deleted
+            deleted += SearchLog.objects.filter(pk__in=batch).delete()[0]

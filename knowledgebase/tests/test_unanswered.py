@@ -1,0 +1,121 @@
+"""The questions without an answer: frequent searches that ended without a link, grouped by meaning."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from knowledgebase.models import SearchLog
+from knowledgebase.search_log_selectors import unanswered_question_list
+from knowledgebase.search_log_services import search_log_outcome_record, search_log_record
+
+pytestmark = pytest.mark.django_db
+
+
+def searched(query, times=1, *, language="ko", source="search", days_ago=0, results=()):
+    logs = [search_log_record(query=query, language=language, source=source, results=results) for _ in range(times)]
+    if days_ago:
+        SearchLog.objects.filter(pk__in=[log.pk for log in logs]).update(
+            created_at=timezone.now() - timedelta(days=days_ago)
+        )
+    return logs
+
+
+@pytest.fixture
+def log(reference_data, entry):
+    bulky = entry(question_ko="대형폐기물 배출 방법", answer_ko="스티커를 붙여 내놓습니다.")
+    searched("냉장고 버리는 방법", 3)
+    searched("냉장고 버리는 법", 2, language="en")
+    searched("냉장고 어떻게 버려요")
+    searched("치매 아버지 실종 걱정", 2)
+    searched("치매 노인 실종 신고")
+    searched("여권 재발급")
+    # answered: linked to a call
+    answered = searched("대형폐기물", 5, results=[bulky.pk])
+    search_log_outcome_record(search_ids=[s.pk for s in answered], linked_entries=[bulky])
+    # not counted: a suggestion, and a search older than the period
+    searched("수도요금 고지서 재발급", 4, source="suggestion")
+    searched("옛날 검색", 9, days_ago=40)
+    return bulky
+
+
+def test_without_a_model_the_same_words_are_one_question(log):
+    questions, by_meaning = unanswered_question_list(days=30)
+    assert by_meaning is False
+    # the most frequent first; among as frequent, the most recently searched
+    assert [(q.query, q.count) for q in questions] == [
+        ("냉장고 버리는 방법", 3),
+        ("치매 아버지 실종 걱정", 2),
+        ("냉장고 버리는 법", 2),
+        ("여권 재발급", 1),
+        ("치매 노인 실종 신고", 1),
+        ("냉장고 어떻게 버려요", 1),
+    ]
+    assert questions[2].languages == ["en"]
+
+
+def test_the_same_question_typed_differently_is_one_row(log):
+    searched("냉장고  버리는 방법?")  # spacing and punctuation
+    questions, _ = unanswered_question_list(days=30)
+    assert (questions[0].query, questions[0].count) == ("냉장고 버리는 방법", 4)
+
+
+def test_with_the_model_questions_that_mean_the_same_are_grouped(log, embedder):
+    questions, by_meaning = unanswered_question_list(days=30)
+    assert by_meaning is True
+    rows = [(q.query, q.count, sorted(text for text, _ in q.phrasings)) for q in questions]
+    assert rows == [
+        ("냉장고 버리는 방법", 6, ["냉장고 버리는 방법", "냉장고 버리는 법", "냉장고 어떻게 버려요"]),
+        ("치매 아버지 실종 걱정", 3, ["치매 노인 실종 신고", "치매 아버지 실종 걱정"]),
+        ("여권 재발급", 1, ["여권 재발급"]),
+    ]
+    assert questions[0].languages == ["en", "ko"]
+
+
+def test_the_period_and_the_minimum_count(log):
+    questions, _ = unanswered_question_list(days=90, min_count=3)
+    assert [(q.query, q.count) for q in questions] == [("옛날 검색", 9), ("냉장고 버리는 방법", 3)]
+
+
+# --- the admin page ---------------------------------------------------------------------------------
+
+
+def test_the_admin_page_lists_them_with_a_prefilled_write_an_entry_action(client, admin_user, log):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:knowledgebase_searchlog_unanswered"), {"days": 30})
+    assert response.status_code == 200
+    rows = response.context["questions"]
+    assert rows[0].query == "냉장고 버리는 방법"
+    link = urlparse(rows[0].add_url)
+    assert link.path == reverse("admin:knowledgebase_faqentry_add")
+    assert parse_qs(link.query) == {"question_ko": ["냉장고 버리는 방법"]}
+    add_form = client.get(rows[0].add_url)
+    assert add_form.context["adminform"].form.initial["question_ko"] == "냉장고 버리는 방법"
+    assert "대형폐기물" not in response.content.decode()  # answered: not listed
+
+
+@pytest.mark.parametrize("days", ["abc", "-1", "1000"])
+def test_an_odd_period_falls_back_to_30_days(client, admin_user, log, days):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:knowledgebase_searchlog_unanswered"), {"days": days})
+    assert (response.status_code, response.context["days"]) == (200, 30)
+
+
+def test_agents_do_not_see_the_page(client, agent, log):
+    client.force_login(agent)
+    response = client.get(reverse("admin:knowledgebase_searchlog_unanswered"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_search_log_is_read_only_in_admin(client, admin_user, log):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:knowledgebase_searchlog_changelist")).status_code == 200
+    row = SearchLog.objects.first()
+    assert (
+        client.post(reverse("admin:knowledgebase_searchlog_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert SearchLog.objects.filter(pk=row.pk).exists()
