@@ -26,6 +26,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A system-written history shown under its record in admin, read-only like ReadOnlyAdmin."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class MaskedPersonalDataAdmin(admin.ModelAdmin):
     """A page holding personal data (phone numbers) shows it masked; the full
     values are one click away on a reveal page that writes the access log.

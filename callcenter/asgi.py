@@ -18,16 +18,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from callcenter.authentication import SocketSessionAuth  # noqa: E402
+from callcenter.authentication import SameOriginValidator, SocketSessionAuth  # noqa: E402
 from callcenter.inputs import answer_overlong_lines  # noqa: E402
 from callcenter.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(SocketSessionAuth(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(SocketSessionAuth(URLRouter(websocket_urlpatterns))),
     }
 )
 

@@ -30,11 +30,14 @@ import threading
 import time
 from importlib import import_module
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels.auth import get_user
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
 from rest_framework.authentication import TokenAuthentication
 
 # At most this many tokens are kept; a full cache is emptied (tokens are few: the
@@ -102,4 +105,58 @@ class SocketSessionAuth:
         cookies = parse_cookie(header)
         scope = dict(scope, cookies=cookies, session=self.session_store(cookies.get(settings.SESSION_COOKIE_NAME)))
         scope["user"] = await get_user(scope)
+        return await self.inner(scope, receive, send)
+
+
+def _origin(scheme: str, netloc: str) -> str:
+    """scheme://host[:port], lower case, without the scheme's default port."""
+    netloc = netloc.lower()
+    default = {"http": ":80", "https": ":443"}.get(scheme)
+    if default and netloc.endswith(default):
+        netloc = netloc[: -len(default)]
+    return f"{scheme}://{netloc}"
+
+
+def socket_origin_allowed(scope: dict) -> bool:
+    """Is the socket's Origin the console's own (scheme, host and port), or trusted?
+
+    The rule of Django's CSRF origin check: the page that opens the socket was
+    served from `https://<Host>` when the socket is secure (wss, a proxy's
+    `X-Forwarded-Proto: https` with BEHIND_PROXY, or SECURE_SSL_REDIRECT: every page
+    is then HTTPS), else `http://<Host>`; the Host must be in ALLOWED_HOSTS. An
+    origin in CSRF_TRUSTED_ORIGINS is accepted as it is.
+    """
+    headers = {name: value.decode("latin1") for name, value in scope.get("headers", ())}
+    origin = headers.get(b"origin", "").strip()
+    if not origin or origin == "null":
+        return False
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    origin = _origin(parts.scheme, parts.netloc)
+    if origin in {_origin(*trusted.split("://", 1)) for trusted in settings.CSRF_TRUSTED_ORIGINS if "://" in trusted}:
+        return True
+    host = headers.get(b"host", "").strip()
+    hostname, _port = split_domain_port(host)
+    allowed_hosts = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    if not hostname or not validate_host(hostname, allowed_hosts):
+        return False
+    secure = scope.get("scheme") in ("wss", "https") or settings.SECURE_SSL_REDIRECT
+    if not secure and settings.SECURE_PROXY_SSL_HEADER:
+        name, value = settings.SECURE_PROXY_SSL_HEADER
+        secure = headers.get(name.removeprefix("HTTP_").lower().replace("_", "-").encode(), "") == value
+    return origin == _origin("https" if secure else "http", host)
+
+
+class SameOriginValidator:
+    """ASGI middleware: a websocket whose Origin is not the console's own is refused
+    before the handshake (see `socket_origin_allowed`). Channels'
+    AllowedHostsOriginValidator compares the host only, not the scheme or the port."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        if scope["type"] == "websocket" and not socket_origin_allowed(scope):
+            return await WebsocketDenier()(scope, receive, send)
         return await self.inner(scope, receive, send)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
@@ -42,6 +43,13 @@ class Conflict(ApplicationError):
 
     code = "conflict"
     status = 409
+
+
+class Forbidden(ApplicationError):
+    """The role may do this in general, but not here or not now (HTTP 403 with the reason)."""
+
+    code = "forbidden"
+    status = 403
 
 
 class IllegalTransition(Conflict):
@@ -83,7 +91,27 @@ def validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+# Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Is this the database being unreachable (down, restarting, no pooled connection in time)?"""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def service_unavailable_message() -> str:
+    return _("The database cannot be reached. Nothing was saved; try again in a moment.")
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if database_unavailable(exc):
+        logger.warning("database unavailable: %s", exc)
+        return Response(
+            error_body("service_unavailable", service_unavailable_message()),
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, DjangoValidationError):

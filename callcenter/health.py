@@ -10,6 +10,9 @@ from django.db import connection
 
 from callcenter import realtime
 
+# Seconds the channel layer's round trip may take in /healthz (answered within 2 s).
+HEALTH_TIMEOUT = 1.5
+
 
 def database_ok() -> bool:
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from rest_framework.permissions import BasePermission
 
 if TYPE_CHECKING:
@@ -101,9 +103,16 @@ def can_view_call(user: User, call: Any) -> bool:
     return can_see_all_calls(user) or (can_log_calls(user) and call.agent_id == user.pk)
 
 
-def can_change_call(user: User, call: Any) -> bool:
-    """The call's own agent, or a supervisor or admin."""
-    return can_view_call(user, call)
+def can_change_call(user: User, call: Any, *, now: datetime | None = None) -> bool:
+    """Supervisors and admins at any time; the call's own agent until its
+    correction window closes (the end of the call's shift, or of its operating day)."""
+    if can_see_all_calls(user):
+        return True
+    return can_view_call(user, call) and (now or timezone.now()) < call.correction_closes_at()
+
+
+def can_export_calls(user: User) -> bool:
+    return has_role(user, *OVERSIGHT_ROLES)
 
 
 def can_view_caller_history(user: User) -> bool:
@@ -122,6 +131,11 @@ def can_view_wallboard(user: User) -> bool:
 
 def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
+
+
+def can_read_api_docs(user: User) -> bool:
+    """The OpenAPI document and Swagger UI: the centre's staff."""
+    return has_role(user, *STAFF_ROLES)
 
 
 def can_flag_abusive_calls(user: User) -> bool:
@@ -164,6 +178,8 @@ def home_url_name(user: User) -> str:
         return "inquiries:console"
     if can_use_partner_desk(user):
         return "referrals:desk"
+    if can_send_phone_events(user):
+        return "phone_system"
     return "no_role"
 
 
@@ -258,3 +274,7 @@ def api_requires(check: Callable[[User], bool]) -> type[BasePermission]:
 
     Capability.__name__ = f"Requires_{check.__name__}"
     return Capability
+
+
+# /api/schema/ and /api/docs/ (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"])
+CanReadApiDocs = api_requires(can_read_api_docs)

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import json
 import logging
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -58,6 +61,29 @@ FANOUT_BATCH = 50
 # take a millisecond of transit) never wait, while several publishers' together
 # still reach a board at most about 1 / (0.9 × window) times a second.
 RECEIVE_WINDOW_SHARE = 0.9
+
+# Close codes the pages understand (static/js/common.js, liveSocket):
+SESSION_ENDED_CODE = 4401  # the session ended (signed out, deactivated): the page goes to sign-in
+LAYER_DOWN_CODE = 4503  # the channel layer cannot be reached: the page shows "reconnecting" and retries
+# The event that ends the sockets of a session or a user (services.sockets_end_for_*).
+SESSION_ENDED = "session.ended"
+
+
+def user_group(user_id: Any) -> str:
+    """Every socket of one user (closed when the user is deactivated or deleted)."""
+    return f"user.{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    """Every socket opened with one session (closed when it signs out). Hashed: the
+    group's name is visible in Redis, the session key must not be."""
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def layer_check_seconds() -> float:
+    """How often a fan-out checks that its channel layer still carries messages (0: never)."""
+    return float(getattr(settings, "REALTIME_LAYER_CHECK_SECONDS", 5.0))
+
 
 # Counters for /healthz and the benchmarks: sent, failed, coalesced.
 counters: Counter[str] = Counter()
@@ -188,6 +214,8 @@ class _Fanout:
         self.members: dict[str, dict[RealtimeConsumer, None]] = {}  # insertion-ordered sets
         self.channel: str | None = None
         self.task: asyncio.Task | None = None
+        self.watchdog: asyncio.Task | None = None
+        self.pong: tuple[str, asyncio.Event] | None = None  # the ping awaited, if any
         self.lock = asyncio.Lock()
         self.writing = asyncio.Lock()  # one push written at a time, in order
         # (group, event) -> the coalesced pushes written and held (see deliver)
@@ -197,9 +225,10 @@ class _Fanout:
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel()
-                self.task = asyncio.get_running_loop().create_task(
-                    self._receive(self.channel), context=contextvars.Context()
-                )
+                loop = asyncio.get_running_loop()
+                self.task = loop.create_task(self._receive(self.channel), context=contextvars.Context())
+                if layer_check_seconds() > 0:
+                    self.watchdog = loop.create_task(self._watch(), context=contextvars.Context())
             members = self.members.get(group)
             if members is None:
                 await self.layer.group_add(group, self.channel)
@@ -217,6 +246,8 @@ class _Fanout:
             del self.members[group]
             try:
                 await self.layer.group_discard(group, self.channel)
+            except Exception:  # an unreachable layer: its subscriptions are gone with it
+                logger.warning("realtime: could not leave %s", group, exc_info=True)
             finally:
                 if not self.members:
                     self._stop()
@@ -224,21 +255,75 @@ class _Fanout:
     def _stop(self) -> None:
         if _fanouts.get(self.key) is self:
             del _fanouts[self.key]
-        if self.task is not None:
-            # a cancelled receive unsubscribes the channel (Redis layer); keep
-            # the task referenced until it has
-            self.task.cancel()
-            _background.add(self.task)
-            self.task.add_done_callback(_background.discard)
-        self.task = self.channel = None
+        current = asyncio.current_task()
+        for task in (self.task, self.watchdog):
+            if task is not None and task is not current:
+                # a cancelled receive unsubscribes the channel (Redis layer); keep
+                # the task referenced until it has
+                task.cancel()
+                _background.add(task)
+                task.add_done_callback(_background.discard)
+        self.task = self.watchdog = self.channel = None
 
     async def _receive(self, channel: str) -> None:
         while True:
-            message = await self.layer.receive(channel)
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("realtime: the channel layer failed; closing this process's sockets", exc_info=True)
+                await self.drop_all()
+                return
+            if message.get("type") == "realtime.ping":
+                if self.pong is not None and message.get("token") == self.pong[0]:
+                    self.pong[1].set()
+                continue
             try:
                 await self.deliver(message)
             except Exception:  # one bad message must not stop every socket's pushes
                 logger.exception("realtime: could not deliver %s", message.get("event"))
+
+    async def _watch(self) -> None:
+        """Every REALTIME_LAYER_CHECK_SECONDS, a message to this fan-out's own channel
+        and back. When it does not come back (Redis down), every local socket is closed
+        with LAYER_DOWN_CODE: an open page would otherwise wait for pushes that never
+        come and show nothing wrong; closed, it shows "reconnecting", retries with
+        backoff and starts again from a full snapshot once the layer is back."""
+        interval = layer_check_seconds()
+        while True:
+            await asyncio.sleep(interval)
+            if not await self.ping():
+                _count("layer_down")
+                logger.warning("realtime: the channel layer does not answer; closing this process's sockets")
+                await self.drop_all()
+                return
+
+    async def ping(self) -> bool:
+        token = uuid.uuid4().hex
+        event = asyncio.Event()
+        self.pong = (token, event)
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await self.layer.send(self.channel, {"type": "realtime.ping", "token": token})
+                await event.wait()
+            return True
+        except Exception:
+            return False
+        finally:
+            self.pong = None
+
+    async def drop_all(self) -> None:
+        """Close every local socket and forget this fan-out: the next socket starts a fresh one."""
+        consumers = list({consumer: None for members in self.members.values() for consumer in members})
+        self.members.clear()
+        self._stop()
+        for consumer in consumers:
+            consumer.groups_joined = ()  # nothing left to leave
+            try:
+                await consumer.close(code=LAYER_DOWN_CODE)
+            except Exception:
+                logger.exception("realtime: could not close %s", consumer.channel_name)
 
     async def deliver(self, message: dict) -> None:
         """Write a published message to the group's local sockets.
@@ -289,8 +374,13 @@ class _Fanout:
     async def write(self, message: dict) -> None:
         async with self.writing:
             members = self.members.get(message.get("group", ""))
-            if members:
-                await self._write(message, members)
+            if not members:
+                return
+            if message.get("event") == SESSION_ENDED:
+                for consumer in list(members):
+                    await consumer.end_session()
+                return
+            await self._write(message, members)
 
     async def _write(self, message: dict, members: dict[RealtimeConsumer, None]) -> None:
         frames: dict[type, str] = {}
@@ -364,20 +454,74 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """Everything the page shows, as it is now."""
         raise NotImplementedError
 
+    #: the handshake was accepted (before that, a failure refuses it)
+    accepted = False
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:
+            if self.accepted:
+                raise
+            # Before the handshake the channel layer failed (Redis down: the consumer's
+            # own channel could not be made). Refuse the handshake (HTTP 403, not a 500);
+            # the page retries with backoff and shows "reconnecting" meanwhile.
+            _count("refused")
+            logger.warning("realtime: socket refused, the channel layer cannot be reached")
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        self.accepted = True
+        await super().accept(subprotocol, headers)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
-        groups = await database_sync_to_async(self.groups_for)(user) if user is not None else None
+        try:
+            groups = await database_sync_to_async(self.groups_for)(user) if user is not None else None
+        except Exception:  # the database is down: refuse the handshake, the page retries
+            logger.warning("realtime: socket refused, its roles could not be read", exc_info=True)
+            await self.close()
+            return
         if groups is None:
             await self.accept()
             await self.close(code=self.FORBIDDEN)
             return
         self._held = []  # pushes from now on wait for the snapshot
         fanout = _fanout_for(self.channel_layer)
-        for group in groups:
-            await fanout.join(group, self)
-            self.groups_joined += (group,)
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                for group in [*groups, *self.session_groups()]:
+                    await fanout.join(group, self)
+                    self.groups_joined += (group,)
+        except Exception:
+            # The channel layer cannot be reached (Redis down). A close before the
+            # handshake is accepted refuses it (HTTP 403, not a 500); the page retries
+            # with backoff and shows "reconnecting" meanwhile.
+            _count("refused")
+            logger.warning("realtime: socket refused, the channel layer cannot be reached", exc_info=True)
+            for group in self.groups_joined:
+                await fanout.leave(group, self)
+            self.groups_joined = ()
+            await self.close()
+            return
         await self.accept()
         await self.send_snapshot()
+
+    def session_groups(self) -> list[str]:
+        """The groups that end this socket with its session or its user."""
+        user, session = self.scope.get("user"), self.scope.get("session")
+        groups = []
+        if getattr(user, "is_authenticated", False):
+            groups.append(user_group(user.pk))
+        key = getattr(session, "session_key", None)
+        if key:
+            groups.append(session_group(key))
+        return groups
+
+    async def end_session(self) -> None:
+        """The session ended: say so, then close (the page goes to the sign-in page)."""
+        await self.send(text_data=f'{{"type":"{SESSION_ENDED}"}}')
+        await self.close(code=SESSION_ENDED_CODE)
 
     async def send_snapshot(self) -> None:
         if self._held is None:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
+from callcenter import realtime
 from callcenter.models import AccessLog
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -86,3 +87,15 @@ def access_log_record(**fields: Any) -> AccessLog:
     entry = access_log_entry(**fields)
     entry.save()
     return entry
+
+
+def sockets_end_for_session(*, session_key: str) -> None:
+    """Close every socket opened with this session (it signed out), in every server process.
+    Side effect: a realtime `session.ended` to the session's group."""
+    realtime.publish(realtime.SESSION_ENDED, {}, groups=[realtime.session_group(session_key)])
+
+
+def sockets_end_for_user(*, user_id: Any) -> None:
+    """Close every socket of this user (deactivated or deleted), in every server process.
+    Side effect: a realtime `session.ended` to the user's group."""
+    realtime.publish(realtime.SESSION_ENDED, {}, groups=[realtime.user_group(user_id)])

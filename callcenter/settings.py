@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "channels",
     "corsheaders",
     "csp",
@@ -125,8 +126,18 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
-        "timeout": 10,
+        # With PostgreSQL down a request waits this long for a connection, then gets
+        # a 503 (callcenter/errors.py): short, so the phone system and the pages hear
+        # "unavailable, retry" at once instead of hanging (README "Outages").
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "1.5")),
     }
+    # libpq's connect timeout (whole seconds, at least 2): a server that drops packets
+    # instead of refusing them fails the pool's connection attempts this fast.
+    _db["OPTIONS"]["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
+    # A pooled connection is checked (an empty query) before it is handed out: after
+    # PostgreSQL restarts, the dead connections are replaced instead of failing one
+    # request each. DB_HEALTH_CHECKS=0 saves that round trip per request.
+    _db["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True)
     # Parameters bound by the server, not pasted into the SQL by psycopg: a pooled
     # connection then prepares the statements it runs again and again (a logged
     # call's inserts, the token look-up), and PostgreSQL skips parsing and planning
@@ -209,6 +220,8 @@ LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "callcenter" / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
+# Our own date and time formats over Django's: a 24-hour clock in Korean and English.
+FORMAT_MODULE_PATH = ["callcenter.formats"]
 USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
@@ -229,6 +242,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Uploaded files (missing persons' photos) -------------------------------------
 # Never served as static files: the safety app serves a photo to those allowed, and logs it.
 MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
+
+# --- Realtime -----------------------------------------------------------------
+# Each server process checks this often that the channel layer (Redis) still carries
+# its messages; when it does not, its open sockets are closed so that the pages show
+# "reconnecting" and come back with a fresh snapshot (callcenter/realtime.py). 0: never.
+REALTIME_LAYER_CHECK_SECONDS = float(os.environ.get("REALTIME_LAYER_CHECK_SECONDS", "5"))
 
 # --- Requests -----------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a body over 1 MB is refused with 413
@@ -254,7 +273,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "callcenter.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "callcenter.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Request rates (callcenter/throttling.py; README "Security"); "off" switches one off.
     "DEFAULT_THROTTLE_CLASSES": ["callcenter.throttling.TokenRateThrottle"],
@@ -274,7 +293,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The API of Seoul's 120 Dasan Call Center console.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # the API's own staff: agents, supervisors, admins (not the phone system, not partners)
+    "SERVE_PERMISSIONS": ["callcenter.permissions.CanReadApiDocs"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
         "FollowUpStatusEnum": "referrals.models.FollowUp.Status",
@@ -331,6 +354,15 @@ SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
 # Wallboard pushes: the first change goes out at once, then at most one push
 # per window (seconds); 0.25 is about four a second (inquiries/queue_services.py).
 WALLBOARD_COALESCE_SECONDS = float(os.environ.get("WALLBOARD_COALESCE_SECONDS", "0.25"))
+# Erlang C: the share of paid time agents are not on the phones (breaks, training,
+# absence; pyworkforce's "shrinkage") and the highest occupancy planned for.
+ERLANG_SHRINKAGE = float(os.environ.get("ERLANG_SHRINKAGE", "0.3"))
+ERLANG_MAX_OCCUPANCY = float(os.environ.get("ERLANG_MAX_OCCUPANCY", "0.85"))
+# An agent longer than this in after-call work is shown apart and not counted as staffed.
+AFTER_CALL_WORK_LIMIT_SECONDS = float(os.environ.get("AFTER_CALL_WORK_LIMIT_SECONDS", "180"))
+# The operating day begins at this local time ("HH:MM"): a call with no shift
+# around it may be corrected by its agent until the next one begins.
+OPERATING_DAY_STARTS = os.environ.get("OPERATING_DAY_STARTS", "08:00")
 # Referrals: hours the centre has to call the citizen back once a service completes a case.
 REFERRAL_FOLLOWUP_HOURS = float(os.environ.get("REFERRAL_FOLLOWUP_HOURS", "24"))
 # Times the APIs accept (callcenter/inputs.py, BoundedDateTimeField): a phone event

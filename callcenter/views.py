@@ -1,21 +1,27 @@
-from asgiref.sync import async_to_sync
+import asyncio
+import sys
+
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from callcenter import health, permissions
+from callcenter import errors, health, permissions
 from callcenter.errors import json_error
 
 
 @require_GET
 @never_cache
-def healthz(request):
-    """No login: for load balancers and the phone system. 503 when a service is down."""
-    database = health.database_ok()
-    channel_layer = async_to_sync(health.channel_layer_ok)()
+async def healthz(request):
+    """No login: for load balancers and the phone system. 503 when a service is down.
+    Both checks run at once, each bounded (the pool's timeout, HEALTH_TIMEOUT)."""
+    database, channel_layer = await asyncio.gather(
+        sync_to_async(health.database_ok)(), health.channel_layer_ok(timeout=health.HEALTH_TIMEOUT)
+    )
     ok = database and channel_layer
     body = {
         "status": "ok" if ok else "degraded",
@@ -29,6 +35,12 @@ def healthz(request):
 @login_required
 def home(request):
     return redirect(permissions.home_url_name(request.user))
+
+
+@permissions.page_requires(permissions.can_send_phone_events)
+def phone_system(request):
+    """What a signed-in phone-system account is: an API client, with nothing to do on pages."""
+    return render(request, "phone_system.html")
 
 
 @login_required
@@ -59,6 +71,22 @@ def handler400(request, exception=None):
 
 
 def handler500(request):
+    if errors.database_unavailable(sys.exc_info()[1]):
+        return _database_unavailable(request)
     if is_api(request):
         return json_error(request, "server_error", _("Something went wrong on our side."), 500)
     return render(request, "500.html", status=500)
+
+
+def _database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: the shared error shape for the APIs, a page for people.
+    The page is rendered without the request's context: that would ask the database
+    who is signed in."""
+    if is_api(request):
+        response = json_error(request, "service_unavailable", errors.service_unavailable_message(), 503)
+    else:
+        response = HttpResponse(
+            loader.get_template("503.html").render({"retry_after": errors.RETRY_AFTER_SECONDS}), status=503
+        )
+    response["Retry-After"] = str(errors.RETRY_AFTER_SECONDS)
+    return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from inquiries.phone import format_number, mask_number
 
 SUMMARY_MAX_LENGTH = 2000
+
+
+def operating_day_starts() -> time:
+    """When the centre's operating day begins (OPERATING_DAY_STARTS, "08:00")."""
+    hours, minutes = str(getattr(settings, "OPERATING_DAY_STARTS", "08:00")).split(":")
+    return time(int(hours), int(minutes))
 
 
 class Language(models.TextChoices):
@@ -64,13 +70,25 @@ class Call(models.Model):
         CALLBACK_NEEDED = "callback_needed", _("Callback needed")
         UNRESOLVED = "unresolved", _("Unresolved")
 
+    class NumberStatus(models.TextChoices):
+        KNOWN = "known", _("Number known")
+        WITHHELD = "withheld", _("Number withheld")
+        NONE = "none", _("No number")
+
     class Vulnerable(models.TextChoices):
         NONE = "", _("No")
         SENIOR = "senior", _("Senior")
         CHILD = "child", _("Child")
         DISABILITY = "disability", _("Disability")
 
-    caller = models.ForeignKey(Caller, on_delete=models.PROTECT, related_name="calls", verbose_name=_("caller"))
+    # No caller for a contact without a number (withheld, a walk-in, an internet
+    # contact, a number the agent could not get): number_status says which.
+    caller = models.ForeignKey(
+        Caller, on_delete=models.PROTECT, related_name="calls", verbose_name=_("caller"), null=True, blank=True
+    )
+    number_status = models.CharField(
+        _("caller's number"), max_length=10, choices=NumberStatus.choices, default=NumberStatus.KNOWN
+    )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calls", verbose_name=_("agent")
     )
@@ -128,18 +146,42 @@ class Call(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
-        constraints = [
-            # An idempotency key is its sender's: another agent's same key logs another call.
-            models.UniqueConstraint(fields=["agent", "client_request_id"], name="call_request_id_per_agent"),
-        ]
         indexes = [
             models.Index(fields=["agent", "-started_at"], name="call_agent_started"),
             models.Index(fields=["caller", "-started_at"], name="call_caller_started"),
             models.Index(fields=["category", "-started_at"], name="call_category_started"),
         ]
+        constraints = [
+            # A known number has its caller; a withheld or missing one has none.
+            models.CheckConstraint(
+                condition=models.Q(number_status="known", caller__isnull=False)
+                | (~models.Q(number_status="known") & models.Q(caller__isnull=True)),
+                name="call_caller_matches_number_status",
+            ),
+            # An idempotency key is its sender's: another agent's same key logs another call.
+            models.UniqueConstraint(fields=["agent", "client_request_id"], name="call_request_id_per_agent"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.caller} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"#{self.pk} {self.masked_number} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def has_number(self) -> bool:
+        return self.caller_id is not None
+
+    @property
+    def masked_number(self) -> str:
+        """The number masked, or why there is none ("Number withheld", "No number")."""
+        if self.caller_id is None:
+            return str(self.get_number_status_display())
+        return self.caller.masked_number
+
+    @property
+    def subject(self) -> str:
+        """How the access log names the person: the caller, or the call itself without a number."""
+        if self.caller_id is None:
+            return f"call:{self.pk}"
+        return self.caller.subject
 
     def clean(self) -> None:
         if self.ended_at and self.started_at and self.ended_at < self.started_at:
@@ -147,11 +189,35 @@ class Call(models.Model):
         if self.summary is not None and not self.summary.strip():
             raise ValidationError({"summary": _("Write a short summary of the call.")})
 
+    def correction_closes_at(self) -> datetime:
+        """Until when the call's own agent may correct it: the end of the shift the
+        call began in, or without one the end of its operating day (from
+        OPERATING_DAY_STARTS, 08:00). Supervisors may correct it at any time."""
+        from inquiries.queue_services import shift_current
+
+        current = shift_current(at=self.started_at)
+        if current is not None:
+            return current[2]
+        local = timezone.localtime(self.started_at)
+        day_starts = operating_day_starts()
+        closes = local.replace(hour=day_starts.hour, minute=day_starts.minute, second=0, microsecond=0)
+        if closes <= local:
+            closes += timedelta(days=1)
+        return closes
+
     @property
     def duration(self) -> timedelta | None:
         if self.ended_at is None:
             return None
         return self.ended_at - self.started_at
+
+    @property
+    def duration_text(self) -> str:
+        """The length as minutes:seconds ("4:05"), or "" before the call ended."""
+        if self.duration is None:
+            return ""
+        seconds = int(self.duration.total_seconds())
+        return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class CallEvent(models.Model):

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField
 from django.db.models.expressions import RawSQL
@@ -30,7 +31,7 @@ from knowledgebase.services import faq_usage_record
 
 logger = logging.getLogger(__name__)
 
-# Fields an update may change, and whether a change is a status change.
+# Fields a correction may change.
 UPDATABLE_FIELDS = (
     "language",
     "channel",
@@ -49,7 +50,7 @@ UPDATABLE_FIELDS = (
 def caller_get_or_create(*, number: str) -> Caller:
     """The caller for a number as typed. Side effect: may create a Caller row."""
     normalized = normalize_number(number)
-    caller, _ = Caller.objects.get_or_create(number=normalized)
+    caller, _created = Caller.objects.get_or_create(number=normalized)
     return caller
 
 
@@ -67,10 +68,13 @@ class RequestIdReused(Conflict):
     code = "request_id_reused"
 
 
-def request_fingerprint(call: Call, *, number: str, faq_entries: list[FAQEntry] | None, started_given: bool) -> str:
+def request_fingerprint(
+    call: Call, *, number: str | None, faq_entries: list[FAQEntry] | None, started_given: bool
+) -> str:
     """What a request to log `call` asked for, as a digest: a retry asks for the same."""
     asked = [
         number,
+        call.number_status,
         call.category_id,
         call.summary,
         call.language,
@@ -100,7 +104,8 @@ def _saved_relations(**related: Any) -> list[str]:
 def call_log(
     *,
     agent: AbstractBaseUser,
-    caller_number: str,
+    caller_number: str | None = None,
+    number_status: str = Call.NumberStatus.KNOWN,
     category: Category,
     summary: str,
     language: str = "ko",
@@ -123,8 +128,9 @@ def call_log(
     Idempotent on `client_request_id`, per agent: a repeat returns the first call
     and created=False, also when two requests race; the same key asking for a
     different call is refused (RequestIdReused, 409); another agent's same key is
-    theirs and logs another call. Side effects: a Caller row
-    (first contact), the Call, a `created` CallEvent, the queued call's category (via
+    theirs and logs another call. `number_status` known needs
+    `caller_number`; withheld and none refuse one (the call has no caller).
+    Side effects: a Caller row (first contact), the Call, a `created` CallEvent, the queued call's category (via
     `phone_call_id`), an access-log row, and
     for linked FAQ entries the links plus one use counted on each; the outcome of the
     knowledge-base searches made for the call (`faq_searches`, knowledgebase.SearchLog).
@@ -134,8 +140,10 @@ def call_log(
     # the first call is answered. This saves a query on every call and costs one
     # failed insert on the rare retry.
     now = timezone.now()
+    normalized = _number_for_status(caller_number, number_status)
     call = Call(
         agent=agent,
+        number_status=number_status,
         category=category,
         summary=summary.strip(),
         language=language,
@@ -155,16 +163,15 @@ def call_log(
     # still guard them; the caller is read or made once the rest is valid.
     saved = _saved_relations(agent=agent, category=category)
     call.full_clean(exclude=[*saved, "caller"], validate_unique=False)
-    normalized = normalize_number(caller_number)
     if call.client_request_id:
         call.request_fingerprint = request_fingerprint(
             call, number=normalized, faq_entries=faq_entries, started_given=started_at is not None
         )
     event = CallEvent(actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution)
-    entry = access_log_entry(
-        user=agent, action=AccessLog.Action.CREATE, subject=Caller(number=normalized).subject, request=request
-    )
-    one_statement = one_statement_inserts() and not faq_entries and not phone_call_id
+    # Without a number the access log names the call itself, known once it is saved.
+    subject = Caller(number=normalized).subject if normalized else "call:"
+    entry = access_log_entry(user=agent, action=AccessLog.Action.CREATE, subject=subject, request=request)
+    one_statement = one_statement_inserts() and not faq_entries and not phone_call_id and normalized is not None
     for attempt in (1, 2):
         try:
             if one_statement:
@@ -189,6 +196,22 @@ def call_log(
                 _searches_close(faq_searches, faq_entries or [])
             return call, True
     raise AssertionError("unreachable: the second attempt returns or raises")
+
+
+def _number_for_status(caller_number: str | None, number_status: str) -> str | None:
+    """The caller key the status asks for: a number when it is known, none otherwise."""
+    number = (caller_number or "").strip()
+    if number_status == Call.NumberStatus.KNOWN:
+        if not number:
+            raise ValidationError({"caller_number": _("Enter the caller's number.")})
+        return normalize_number(number)
+    if number_status not in Call.NumberStatus.values:
+        raise ValidationError({"number_status": _("Choose known, withheld or none.")})
+    if number:
+        raise ValidationError(
+            {"caller_number": _("Leave the number out when it is withheld or there is none, or choose “known”.")}
+        )
+    return None
 
 
 def _searches_close(search_ids: list[int], faq_entries: list[FAQEntry]) -> None:
@@ -230,16 +253,17 @@ def _call_rows_insert_at_once(call: Call, event: CallEvent, entry: AccessLog, *,
 
 
 def _call_rows_save(
-    call: Call, event: CallEvent, entry: AccessLog, *, number: str, faq_entries: list[FAQEntry] | None
+    call: Call, event: CallEvent, entry: AccessLog, *, number: str | None, faq_entries: list[FAQEntry] | None
 ) -> None:
-    """Elsewhere, or with more to write: the same rows saved one by one in a transaction,
-    with the FAQ links and the queued call's category."""
+    """Elsewhere, with more to write, or without a number: the same rows saved one
+    by one in a transaction, with the FAQ links and the queued call's category."""
     with transaction.atomic():
-        call.caller = caller_get_or_create(number=number)
+        call.caller = caller_get_or_create(number=number) if number else None
         call.save()
         event.call = call
         event.save()
         entry.target = f"call:{call.pk}"
+        entry.subject = call.subject
         entry.save()
         if faq_entries:
             call.faq_entries.set(faq_entries)
@@ -251,50 +275,90 @@ def _call_rows_save(
 
 
 @transaction.atomic
-def call_update(
-    *, call: Call, actor: AbstractBaseUser, data: dict[str, Any], request: HttpRequest | None = None
+def call_correct(
+    *, call: Call, actor: AbstractBaseUser, changes: dict[str, Any], request: HttpRequest | None = None
 ) -> Call:
-    """Change a call's details. Side effects: one CallEvent for a resolution
-    change, one for other changes (with the changed fields), an access-log row."""
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    unknown = set(data) - set(UPDATABLE_FIELDS)
+    """Correct a saved call's details (who may, and until when, is
+    `permissions.can_change_call`'s answer, asked by the views).
+
+    Side effects: one CallEvent per changed field, with who, when, the old and
+    the new value (a resolution change is a `resolution` event with from and to;
+    any other a `changed` event with `changes` = {field: [old, new]}), and an
+    access-log row. Nothing is written when nothing changes.
+    """
+    # OF self: the caller is an outer join (a call may have none), which PostgreSQL cannot lock.
+    call = Call.objects.select_for_update(of=("self",)).select_related("caller").get(pk=call.pk)
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
-        raise ValueError(f"not updatable: {sorted(unknown)}")
-    before = {name: getattr(call, name) for name in data}
-    for name, value in data.items():
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    before = {name: getattr(call, name) for name in changes}
+    for name, value in changes.items():
         setattr(call, name, value.strip() if name == "summary" and isinstance(value, str) else value)
-    changed = [name for name in data if getattr(call, name) != before[name]]
+    # In the form's order, whatever order the request named them in.
+    changed = [name for name in UPDATABLE_FIELDS if name in changes and getattr(call, name) != before[name]]
     if not changed:
         return call
     call.full_clean(validate_unique=False)
     call.save(update_fields=[*changed, "updated_at"])
     now = timezone.now()
-    if "resolution" in changed:
-        CallEvent.objects.create(
-            call=call,
-            actor=actor,
-            at=now,
-            kind=CallEvent.Kind.RESOLUTION,
-            from_value=before["resolution"],
-            to_value=call.resolution,
-        )
-    others = [name for name in changed if name != "resolution"]
-    if others:
-        CallEvent.objects.create(
-            call=call,
-            actor=actor,
-            at=now,
-            kind=CallEvent.Kind.CHANGED,
-            changes={name: [_plain(before[name]), _plain(getattr(call, name))] for name in others},
-        )
+    events = []
+    for name in changed:
+        if name == "resolution":
+            events.append(
+                CallEvent(
+                    call=call,
+                    actor=actor,
+                    at=now,
+                    kind=CallEvent.Kind.RESOLUTION,
+                    from_value=before[name],
+                    to_value=call.resolution,
+                )
+            )
+        else:
+            events.append(
+                CallEvent(
+                    call=call,
+                    actor=actor,
+                    at=now,
+                    kind=CallEvent.Kind.CHANGED,
+                    changes={name: [_plain(before[name]), _plain(getattr(call, name))]},
+                )
+            )
+    CallEvent.objects.bulk_create(events)
     access_log_record(
         user=actor,
         action=AccessLog.Action.CHANGE,
-        subject=call.caller.subject,
+        subject=call.subject,
         target=f"call:{call.pk}",
         request=request,
     )
     return call
+
+
+def call_number_reveal(*, call: Call, user: AbstractBaseUser, request: HttpRequest | None = None) -> AccessLog:
+    """Record that `user` saw the call's full number (PIPA). Side effect: an access-log row."""
+    return access_log_record(
+        user=user, action=AccessLog.Action.VIEW, subject=call.subject, target=f"call:{call.pk}", request=request
+    )
+
+
+def call_list_export_record(*, user: AbstractBaseUser, filters: str, request: HttpRequest | None = None) -> AccessLog:
+    """Record that `user` exported the call list with these filters (a query string).
+    Side effect: an access-log row."""
+    return access_log_record(
+        user=user,
+        action=AccessLog.Action.EXPORT,
+        subject="calls",
+        target=f"calls.csv?{filters}"[:128],
+        reason=filters[:255],
+        request=request,
+    )
+
+
+def call_mark_referred(*, call: Call, actor: AbstractBaseUser, request: HttpRequest | None = None) -> Call:
+    """A referral was made from this call: its resolution becomes `referred`
+    (called by the referrals app). Side effects: those of `call_correct`."""
+    return call_correct(call=call, actor=actor, changes={"resolution": Call.Resolution.REFERRED}, request=request)
 
 
 def _plain(value: Any) -> Any:

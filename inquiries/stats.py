@@ -60,6 +60,9 @@ def targets() -> dict[str, float]:
         "longest_wait_seconds": float(getattr(settings, "LONGEST_WAIT_TARGET_SECONDS", 60)),
         "surge_factor": float(getattr(settings, "SURGE_FACTOR", 2.0)),
         "surge_min_calls": int(getattr(settings, "SURGE_MIN_CALLS", 5)),
+        "erlang_max_occupancy": float(getattr(settings, "ERLANG_MAX_OCCUPANCY", 0.85)),
+        "shrinkage": float(getattr(settings, "ERLANG_SHRINKAGE", 0.3)),
+        "after_call_work_limit_seconds": float(getattr(settings, "AFTER_CALL_WORK_LIMIT_SECONDS", 180)),
     }
 
 
@@ -377,7 +380,11 @@ def categories(
 
 
 # --- the wallboard ---------------------------------------------------------------
-def agents_now(now: datetime, day_start: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
+def agents_now(
+    now: datetime, day_start: datetime, *, after_call_work_limit: float = float("inf")
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Agents per state, and the board of those signed in; an agent in after-call
+    work longer than `after_call_work_limit` seconds is marked `overdue`."""
     per_state = dict.fromkeys(AgentState.values, 0)
     board = []
     answered = dict(
@@ -398,6 +405,8 @@ def agents_now(now: datetime, day_start: datetime) -> tuple[dict[str, int], list
                 "state": status.state,
                 "since": status.since,
                 "seconds_in_state": round((now - status.since).total_seconds()),
+                "overdue": status.state == AgentState.AFTER_CALL_WORK
+                and (now - status.since).total_seconds() > after_call_work_limit,
                 "answered_today": answered.get(user.pk, 0),
             }
         )
@@ -451,7 +460,7 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
         (day_start, day_end), current_shift and (current_shift[1], current_shift[3]), now
     )
     waiting = waiting_now(now)
-    per_state, agent_board = agents_now(now, day_start)
+    per_state, agent_board = agents_now(now, day_start, after_call_work_limit=goal["after_call_work_limit_seconds"])
     category_counts, hours = _category_hour_counts(now, day_start, day_end)
     by_category, surges = categories(now, day_start, category_counts)
     last_week_start, last_week_end = day_window(today - timedelta(days=7))
@@ -461,13 +470,18 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
         aht_seconds=aht_for_staffing,
         threshold_seconds=goal["threshold_seconds"],
         target=goal["service_level"],
+        max_occupancy=goal["erlang_max_occupancy"],
+        shrinkage=goal["shrinkage"],
     )
-    staffed = sum(per_state[state] for state in STAFFED_STATES)
+    # An agent long in after-call work is not taking calls: shown apart, not counted as staffed.
+    after_call_work_overdue = sum(1 for row in agent_board if row["overdue"])
+    staffed = sum(per_state[state] for state in STAFFED_STATES) - after_call_work_overdue
     stats: dict[str, Any] = {
         "generated_at": now,
         **waiting,
         "agents": per_state,
         "agents_staffed": staffed,
+        "agents_after_call_work_overdue": after_call_work_overdue,
         "agent_list": agent_board,
         "offered_today": day["offered"],
         "answered_today": day["answered"],
@@ -488,7 +502,11 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
         ),
         "erlang": {
             "required": staffing.required,
+            "scheduled": staffing.scheduled,
             "staffed": staffed,
+            "shrinkage": goal["shrinkage"],
+            "max_occupancy": goal["erlang_max_occupancy"],
+            "predicted_occupancy": round(staffing.occupancy, 4),
             "arrival_rate_per_hour": round(recent * 3600 / ARRIVAL_WINDOW.total_seconds(), 1),
             "aht_seconds": round(aht_for_staffing, 1),
             "traffic_erlangs": round(staffing.traffic, 2),

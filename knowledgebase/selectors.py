@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from knowledgebase.models import Category, FAQEntry, FAQRevision, ProducePrice
 from knowledgebase.search.text import normalize, strip_ending, tokens
@@ -79,6 +80,9 @@ def _price_on_or_before(series: dict[date, int], day: date, window: int = 6) -> 
     return None
 
 
+PRICE_STALE_DAYS = 7
+
+
 def price_summary(*, item: str, grade: str | None = None) -> dict[str, Any] | None:
     """Latest price of an item with its change against a week, a month and a year before, and 90 days of prices.
 
@@ -112,6 +116,9 @@ def price_summary(*, item: str, grade: str | None = None) -> dict[str, Any] | No
         "grade": latest.grade,
         "unit": latest.unit,
         "date": latest.date.isoformat(),
+        # How old the figure is: the console warns when it is older than a week.
+        "age_days": (timezone.localdate() - latest.date).days,
+        "stale": (timezone.localdate() - latest.date).days > PRICE_STALE_DAYS,
         "price": latest.price,
         "source": latest.source,
         "changes": {

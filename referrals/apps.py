@@ -7,11 +7,16 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self) -> None:
-        from callcenter import extensions
+        from callcenter import extensions, permissions
 
         # The wallboard's "urgent open" tile starts from the snapshot; `referral.urgent` keeps it current.
         extensions.register_socket_part(
             "wallboard", extensions.SocketPart(groups=_no_groups, snapshot=_urgent_snapshot)
+        )
+        # The referrals made from a call, on the call's page (/calls/<id>/).
+        extensions.register_page_part(
+            "call-detail",
+            extensions.PagePart(template="referrals/_call_panel.html", visible=permissions.can_view_referrals),
         )
 
 

@@ -175,3 +175,8 @@ def open311_request_get(*, pk: int) -> Referral | None:
 
 def open311_request_by_token(*, token: str) -> Referral | None:
     return Referral.objects.filter(source=Referral.Source.OPEN311, token=token).first()
+
+
+def referrals_of_call(*, call_id: int) -> QuerySet[Referral]:
+    """The referrals made from one call, oldest first (the call's page)."""
+    return Referral.objects.filter(call_id=call_id).select_related("service", "created_by").order_by("created_at", "id")

@@ -21,6 +21,7 @@ from callcenter.services import access_log_record
 from callcenter.workdays import is_working_day
 from inquiries.models import Call
 from inquiries.phone import normalize_number
+from inquiries.services import call_mark_referred
 from referrals import events
 from referrals.models import (
     REQUIRED_FOR,
@@ -120,7 +121,8 @@ def referral_create(
     number (`transferred_to`, else the service's contact) and the service's
     `incident_number` if it gave one; it never waits as new and is never overdue.
     Side effects: the Referral, its first event (`new`, or `transferred`), an
-    access-log row (the caller's data handed to a service), `referral.created`
+    access-log row (the caller's data handed to a service), the call's resolution
+    set to `referred` (a call event), `referral.created`
     to the service's desk and the centre, and `referral.urgent` to the wallboard
     for an urgent or vulnerable case.
     """
@@ -136,7 +138,9 @@ def referral_create(
         reason=(reason or "").strip(),
         priority=priority,
         vulnerable=vulnerable,
-        contact_number=normalize_number(contact_number) if contact_number else call.caller.number,
+        contact_number=normalize_number(contact_number)
+        if contact_number
+        else (call.caller.number if call.caller_id else ""),
         consent=consent,
         consent_at=now,
         consent_by=actor,
@@ -167,11 +171,13 @@ def referral_create(
     access_log_record(
         user=actor,
         action=AccessLog.Action.CREATE,
-        subject=call.caller.subject,
+        subject=call.subject,
         target=f"referral:{referral.pk}",
         request=request,
         reason=f"referred to {service.slug}; consent {'yes' if consent else 'no'}",
     )
+    if call.resolution != Call.Resolution.REFERRED:
+        call_mark_referred(call=call, actor=actor, request=request)
     _publish_referral(referral, "referral.created")
     return referral
 

@@ -79,3 +79,20 @@ def test_seed_demo_is_idempotent(capsys):
 def test_drf_create_token_works_for_api_clients(agent, capsys):
     call_command("drf_create_token", agent.username)
     assert "Generated token" in capsys.readouterr().out
+
+
+def test_the_phone_system_account_lands_on_a_page_that_says_what_it_is(client, phone_system):
+    client.force_login(phone_system)
+
+    response = client.get("/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/phone-system/"
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "전화 시스템 계정" in body and "/api/cti/events/" in body
+    assert "역할이 없습니다" not in body
+
+
+def test_the_phone_system_page_is_only_the_phone_systems(client, agent):
+    client.force_login(agent)
+    assert client.get("/phone-system/").status_code == 403

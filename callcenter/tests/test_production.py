@@ -3,7 +3,8 @@
 `make check-deploy` reads the settings; this starts the real thing. A child
 process collects the static files into a temporary directory (a missing file a
 stylesheet or script names fails it) and daphne serves HTTPS on the test
-database with production settings. Headless Chromium then signs in, opens the
+database with production settings (callcenter.testing.servers.ProductionServer).
+Headless Chromium then signs in, opens the
 pages that load every vendored asset and a websocket, and the test checks what
 a browser and an auditor would see: every asset 200, the socket live, no
 Content-Security-Policy violation, HSTS, CSP and the cookies' flags.
@@ -11,15 +12,7 @@ Content-Security-Policy violation, HSTS, CSP and the cookies' flags.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
-import os
-import socket
-import ssl
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -31,128 +24,24 @@ from playwright.sync_api import expect
 
 from callcenter.permissions import Role
 from callcenter.testing.browser import screenshot
+from callcenter.testing.servers import ProductionServer, database_url, insecure_tls
 from referrals.tests.factories import ServiceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(settings.BASE_DIR)
 VENDOR_DIR = BASE_DIR / "static" / "vendor"
-PORTS = range(9100, 9200)  # this worktree's range; CI has the machine to itself
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 9100-9199")
-
-
-def database_url() -> str:
-    """The test database, as a URL for the child process."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = directory / "key.pem", directory / "cert.pem"
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
 
 
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory, django_db_setup):
-    """daphne with DEBUG=0 over TLS on the test database; yields its base URL."""
-    tmp_path = tmp_path_factory.mktemp("production")
-    var_dir = tmp_path / "var"
-    var_dir.mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PYTEST_")) and key not in {"DEBUG", "SECURE_SSL_REDIRECT", "BEHIND_PROXY"}
-    }
-    env.update(
-        DEBUG="0",
-        SECRET_KEY="production-smoke-test-" + os.urandom(24).hex(),
-        ALLOWED_HOSTS="127.0.0.1",
-        DASAN_VAR_DIR=str(var_dir),
-        DATABASE_URL=database_url(),
-        DJANGO_SETTINGS_MODULE="callcenter.settings",
+    """daphne with DEBUG=0 over TLS on the test database (callcenter.testing.servers)."""
+    server = ProductionServer(
+        tmp_path_factory.mktemp("production"), database_url=database_url(connection.settings_dict)
     )
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert collected.returncode == 0, collected.stderr
-    key, cert = self_signed_certificate(tmp_path)
-    port = free_port()
-    log = (tmp_path / "daphne.log").open("w")
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).with_name("daphne")),
-            "-e",
-            f"ssl:port={port}:interface=127.0.0.1:privateKey={key}:certKey={cert}",
-            "callcenter.asgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(300):
-            if server.poll() is not None:
-                break
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert server.poll() is None, (tmp_path / "daphne.log").read_text()
-        yield {
-            "url": f"https://127.0.0.1:{port}",
-            "static_root": var_dir / "staticfiles",
-            "log": tmp_path / "daphne.log",
-        }
-    finally:
-        server.terminate()
-        server.wait(10)
-        log.close()
+    server.start()
+    yield server
+    server.stop()
 
 
 def production_user(make_user, role: Role, username: str, password: str):
@@ -165,7 +54,7 @@ def production_user(make_user, role: Role, username: str, password: str):
 
 
 def test_the_console_runs_in_production_mode(production_server, browser, make_user):
-    base = production_server["url"]
+    base = production_server.url
     production_user(make_user, Role.SUPERVISOR, "prod_super", "pw-prod-super-1")
     production_user(make_user, Role.AGENT, "prod_agent", "pw-prod-agent-1")
     context = browser.new_context(ignore_https_errors=True, locale="ko-KR", timezone_id="Asia/Seoul")
@@ -221,6 +110,12 @@ def test_the_console_runs_in_production_mode(production_server, browser, make_us
         page.wait_for_url("**/console/")
         expect(page.locator("#f-caller-number")).to_be_focused()
         page.wait_for_load_state("networkidle")
+
+        # Swagger UI, served from here (no CDN) under the same policy
+        page.goto(f"{base}/api/docs/")
+        expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+        expect(page.get_by_text("/api/calls/", exact=True).first).to_be_visible()
+        page.wait_for_load_state("networkidle")
     finally:
         context.close()
 
@@ -230,22 +125,22 @@ def test_the_console_runs_in_production_mode(production_server, browser, make_us
     assert any(name.startswith("vendor/chartjs/chart.umd.min.") for name in loaded)
     assert any(name.startswith("vendor/pretendard/pretendardvariable-dynamic-subset.") for name in loaded)
     assert any(name.startswith("vendor/pretendard/woff2-dynamic-subset/") for name in loaded)
+    assert any(name.startswith("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.") for name in loaded)
+    assert all(response.url.startswith(base) for response in responses)  # nothing from elsewhere
     assert violations == []
-    assert "Traceback" not in production_server["log"].read_text()
+    assert "Traceback" not in production_server.log()
 
 
 def test_every_vendored_file_is_served_from_the_manifest(production_server):
-    base = production_server["url"]
-    manifest = json.loads((production_server["static_root"] / "staticfiles.json").read_text())["paths"]
+    base = production_server.url
+    manifest = json.loads((production_server.static_root / "staticfiles.json").read_text())["paths"]
     vendored = sorted(
         path.relative_to(BASE_DIR / "static").as_posix()
         for path in VENDOR_DIR.rglob("*")
         if path.is_file() and path.name != "README.md"
     )
     assert vendored and set(vendored) <= set(manifest)
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    context = insecure_tls()
     statuses = {}
     for name in vendored:
         with urllib.request.urlopen(f"{base}/static/{manifest[name]}", context=context, timeout=10) as answer:  # noqa: S310

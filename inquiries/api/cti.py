@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +25,9 @@ from rest_framework.views import APIView
 from callcenter import permissions
 from callcenter.errors import error_body
 from callcenter.inputs import BoundedDateTimeField, InputSerializer, LenientJSONParser, unsafe_text_fields
+from callcenter.schema import ErrorSerializer
 from inquiries import queue_services, stats
+from inquiries.api import docs
 from inquiries.api.serializers import PhoneNumberField
 from inquiries.models import Language
 from inquiries.queue_models import AgentState
@@ -110,7 +112,25 @@ class CtiEventsApi(APIView):
 
     @extend_schema(
         request=PhoneEventSerializer,
-        responses={201: dict, 200: dict, 207: dict, 400: dict, 409: dict},
+        responses={
+            201: docs.EventOutcomeSerializer,
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    "EventAnswer",
+                    [docs.EventOutcomeSerializer, docs.EventBatchOutcomeSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="one event: a duplicate; a batch: every event applied or a duplicate",
+            ),
+            207: docs.EventBatchOutcomeSerializer,
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    "EventRefused", [docs.EventOutcomeSerializer, ErrorSerializer], resource_type_field_name=None
+                ),
+                description="one malformed event (kept), an empty batch or one over 500 events",
+            ),
+            409: docs.EventOutcomeSerializer,
+        },
         examples=[OpenApiExample("call.offered", value=EVENT_EXAMPLE)],
         description=(
             "One event (201 applied, 200 duplicate, 400 malformed, 409 impossible or out of order) "
@@ -191,7 +211,7 @@ def _agent_status_body(user) -> dict:
 class AgentStatusApi(APIView):
     permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=docs.AgentStatusSerializer)
     def get(self, request):
         return Response(_agent_status_body(request.user))
 
@@ -201,7 +221,7 @@ class AgentStateApi(APIView):
 
     permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
-    @extend_schema(request=AgentStateInputSerializer, responses=dict)
+    @extend_schema(request=AgentStateInputSerializer, responses=docs.AgentStatusSerializer)
     def post(self, request):
         serializer = AgentStateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -214,7 +234,7 @@ class AgentShiftApi(APIView):
 
     permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
-    @extend_schema(request=AgentShiftInputSerializer, responses=dict)
+    @extend_schema(request=AgentShiftInputSerializer, responses=docs.AgentStatusSerializer)
     def post(self, request):
         serializer = AgentShiftInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -228,7 +248,7 @@ class AgentShiftApi(APIView):
 class WallboardStatsApi(APIView):
     permission_classes = [permissions.api_requires(permissions.can_view_wallboard)]
 
-    @extend_schema(responses=dict, description="The figures the wallboard socket pushes, now.")
+    @extend_schema(responses=docs.WallboardStatsSerializer, description="The figures the wallboard socket pushes, now.")
     def get(self, request):
         return Response(stats.wallboard_stats_cached())
 
@@ -240,7 +260,7 @@ class DailyQuerySerializer(InputSerializer):
 class WallboardDailyApi(APIView):
     permission_classes = [permissions.api_requires(permissions.can_view_wallboard)]
 
-    @extend_schema(parameters=[DailyQuerySerializer], responses=dict)
+    @extend_schema(parameters=[DailyQuerySerializer], responses=docs.DailyReportSerializer)
     def get(self, request):
         query = DailyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

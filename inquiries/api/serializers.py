@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -91,13 +92,33 @@ def _check_duration(started: datetime | None, ended: datetime | None) -> None:
         raise serializers.ValidationError({"ended_at": [_("A call lasts at most 24 hours.")]})
 
 
+def _duration_to_end(attrs: dict[str, Any], started: datetime | None) -> None:
+    """`duration_seconds` becomes `ended_at` (started + the length); both at once is refused."""
+    if "duration_seconds" not in attrs:
+        return
+    seconds = attrs.pop("duration_seconds")
+    if seconds is None:
+        return
+    if attrs.get("ended_at") is not None:
+        raise serializers.ValidationError({"duration_seconds": [_("Give the length or the end time, not both.")]})
+    attrs["ended_at"] = started + timedelta(seconds=seconds)
+
+
 class CallInputSerializer(PrototypeFieldsSerializer):
     caller_number = PhoneNumberField(
         max_length=40,
-        error_messages={
-            "blank": _("Enter the caller's number."),
-            "required": _("Enter the caller's number."),
-        },
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("Required when number_status is known (the default); absent with withheld or none."),
+    )
+    number_status = serializers.ChoiceField(
+        choices=Call.NumberStatus.choices,
+        default=Call.NumberStatus.KNOWN,
+        help_text=_(
+            "known: caller_number is required; withheld (the caller hid it) or none (a walk-in, an internet "
+            "contact, a number not given): no caller_number, and no caller history."
+        ),
     )
     category = CategorySlugField(
         error_messages={
@@ -122,6 +143,17 @@ class CallInputSerializer(PrototypeFieldsSerializer):
     started_at = BoundedDateTimeField(required=False, past=_call_backdate, future=CLOCK_SKEW)
     ended_at = BoundedDateTimeField(required=False, allow_null=True, past=_call_backdate, future=CLOCK_SKEW)
     satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    duration_seconds = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=int(MAX_CALL_DURATION.total_seconds()),
+        help_text=_("The call's length; sets ended_at from started_at (instead of ended_at)."),
+        error_messages={
+            "max_value": _("A call lasts at most 24 hours."),
+            "min_value": _("Enter a length of 0 or more."),
+        },
+    )
     urgent = serializers.BooleanField(required=False, default=False)
     vulnerable = serializers.ChoiceField(choices=Call.Vulnerable.choices, required=False, default="")
     client_request_id = serializers.CharField(required=False, allow_null=True, max_length=64)
@@ -147,7 +179,20 @@ class CallInputSerializer(PrototypeFieldsSerializer):
     )
 
     def validate(self, attrs):
+        if attrs.get("duration_seconds") is not None and not attrs.get("started_at"):
+            # A length without a start: the call ends now.
+            attrs["started_at"] = timezone.now() - timedelta(seconds=attrs["duration_seconds"])
+        _duration_to_end(attrs, attrs.get("started_at"))
         _check_duration(attrs.get("started_at"), attrs.get("ended_at"))
+        number = attrs.get("caller_number") or None
+        if attrs.get("number_status", Call.NumberStatus.KNOWN) == Call.NumberStatus.KNOWN:
+            if number is None:
+                raise serializers.ValidationError({"caller_number": [_("Enter the caller's number.")]})
+        elif number is not None:
+            raise serializers.ValidationError(
+                {"caller_number": [_("Leave the number out when it is withheld or there is none, or choose “known”.")]}
+            )
+        attrs["caller_number"] = number
         return attrs
 
 
@@ -156,13 +201,22 @@ class CallUpdateSerializer(CallInputSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("caller_number", "client_request_id", "phone_call_id", "agent", "faq_entries", "faq_searches"):
+        for name in (
+            "caller_number",
+            "number_status",
+            "client_request_id",
+            "phone_call_id",
+            "agent",
+            "faq_entries",
+            "faq_searches",
+        ):
             self.fields.pop(name)
         for field in self.fields.values():
             field.required = False
 
     def validate(self, attrs):
         instance = self.context["call"]
+        _duration_to_end(attrs, attrs.get("started_at", instance.started_at))
         _check_duration(attrs.get("started_at", instance.started_at), attrs.get("ended_at", instance.ended_at))
         return attrs
 
@@ -170,7 +224,9 @@ class CallUpdateSerializer(CallInputSerializer):
 # The documented shape of a call in answers (OpenAPI). The views answer with
 # `call_data()`, which builds the same dict without DRF's per-instance cost.
 class CallSerializer(serializers.ModelSerializer):
-    caller_number = serializers.CharField(source="caller.masked_number", read_only=True)
+    caller_number = serializers.CharField(
+        source="caller.masked_number", read_only=True, allow_null=True, help_text=_("Masked; null without a number.")
+    )
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     agent = serializers.CharField(source="agent.username", read_only=True)
@@ -182,6 +238,7 @@ class CallSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "caller_number",
+            "number_status",
             "language",
             "channel",
             "category",
@@ -210,11 +267,12 @@ class CallSerializer(serializers.ModelSerializer):
 
 
 class CallUnmaskedSerializer(CallSerializer):
-    caller_number_full = serializers.CharField(source="caller.formatted_number", read_only=True)
+    caller_number_full = serializers.CharField(source="caller.formatted_number", read_only=True, allow_null=True)
 
     class Meta(CallSerializer.Meta):
         fields = [*CallSerializer.Meta.fields, "caller_number_full"]
         read_only_fields = fields
+        sometimes_absent = ["caller_number_full"]  # only with ?unmask=1 (callcenter/schema.py)
 
 
 _datetime = serializers.DateTimeField()  # stateless: reads the current time zone on each call
@@ -238,7 +296,8 @@ def call_data(call: Call, *, faq_entry_ids: list[int] | None = None, unmasked: b
             faq_entry_ids = list(call.faq_entries.values_list("pk", flat=True))
     data = {
         "id": call.pk,
-        "caller_number": call.caller.masked_number,
+        "caller_number": call.caller.masked_number if call.caller_id else None,
+        "number_status": call.number_status,
         "language": call.language,
         "channel": call.channel,
         "category": call.category.slug,
@@ -260,7 +319,7 @@ def call_data(call: Call, *, faq_entry_ids: list[int] | None = None, unmasked: b
         "created_at": _datetime.to_representation(call.created_at),
     }
     if unmasked:
-        data["caller_number_full"] = call.caller.formatted_number
+        data["caller_number_full"] = call.caller.formatted_number if call.caller_id else None
     return data
 
 
@@ -289,8 +348,35 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
 
 class CallListQuerySerializer(InputSerializer):
+    """The call list's filters, for the API, the /calls/ page and its CSV export alike.
+    A filter left out or empty does not filter."""
+
+    URGENT_CHOICES = (("true", _("Urgent only")), ("false", _("Not urgent")))
+
     caller_number = PhoneNumberField(required=False, max_length=40)
-    agent = serializers.CharField(required=False, max_length=150)
-    category = serializers.CharField(required=False, max_length=64)
+    agent = serializers.CharField(required=False, max_length=150, help_text=_("username"))
+    category = serializers.CharField(required=False, max_length=64, help_text=_("slug"))
+    resolution = serializers.ChoiceField(choices=Call.Resolution.choices, required=False)
+    channel = serializers.ChoiceField(choices=Call.Channel.choices, required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    urgent = serializers.ChoiceField(choices=URGENT_CHOICES, required=False)
+    q = serializers.CharField(required=False, max_length=200, help_text=_("Text in the summary or the notes."))
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
+    started_from = serializers.DateTimeField(required=False, help_text=_("A time range, e.g. a shift: from"))
+    started_to = serializers.DateTimeField(required=False, help_text=_("to (not included)"))
+
+    def validate(self, attrs):
+        for first, last in (("date_from", "date_to"), ("started_from", "started_to")):
+            if attrs.get(first) and attrs.get(last) and attrs[last] < attrs[first]:
+                raise serializers.ValidationError({last: [_("The end comes before the start.")]})
+        return attrs
+
+    def filters(self) -> dict[str, Any]:
+        """The validated filters as `selectors.call_list` takes them."""
+        data = dict(self.validated_data)
+        if "urgent" in data:
+            data["urgent"] = data["urgent"] == "true"
+        if "q" in data:
+            data["text"] = data.pop("q").strip() or None
+        return data

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import permissions
+from callcenter.errors import Forbidden
 from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from inquiries import selectors, services
@@ -21,6 +22,7 @@ from inquiries.api.serializers import (
 )
 from inquiries.models import Call
 from inquiries.phone import format_number, normalize_number
+from inquiries.selectors import correction_closed_message
 
 
 def _log_view(request, *, subject: str, target: str, reason: str = "") -> None:
@@ -38,7 +40,7 @@ class CallListCreateApi(GenericAPIView):
     def get(self, request):
         query = CallListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        calls = selectors.call_list(user=request.user, **query.validated_data)
+        calls = selectors.call_list(user=request.user, **query.filters())
         page = self.paginate_queryset(calls)
         number = query.validated_data.get("caller_number")
         if number:  # one person's calls: as much an access as their history
@@ -87,7 +89,7 @@ class CallDetailApi(APIView):
     def get(self, request, pk: int):
         call = self._get_call(request, pk)
         if request.query_params.get("unmask") in {"1", "true"}:
-            _log_view(request, subject=call.caller.subject, target=f"call:{call.pk}")
+            services.call_number_reveal(call=call, user=request.user, request=request)
             return Response(call_data(call, unmasked=True))
         return Response(call_data(call))
 
@@ -95,10 +97,10 @@ class CallDetailApi(APIView):
     def patch(self, request, pk: int):
         call = self._get_call(request, pk)
         if not permissions.can_change_call(request.user, call):
-            raise PermissionDenied
+            raise Forbidden(correction_closed_message(call), code="correction_closed")
         serializer = CallUpdateSerializer(data=request.data, partial=True, context={"call": call})
         serializer.is_valid(raise_exception=True)
-        call = services.call_update(call=call, actor=request.user, data=serializer.validated_data, request=request)
+        call = services.call_correct(call=call, actor=request.user, changes=serializer.validated_data, request=request)
         return Response(call_data(selectors.call_get(pk=call.pk)))
 
 

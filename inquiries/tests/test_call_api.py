@@ -220,7 +220,9 @@ def test_patch_by_own_agent_and_supervisor_but_not_another_agent(api_as, agent, 
     assert (response.json()["satisfaction"], response.json()["category"]) == (4, "transit")
     call.refresh_from_db()
     assert call.resolution == "callback_needed"
-    assert list(call.events.values_list("kind", flat=True)) == ["created", "resolution", "changed"]
+    assert list(call.events.values_list("kind", flat=True)) == ["created", "resolution", "changed", "changed"]
+    changes = [event.changes for event in call.events.filter(kind="changed")]
+    assert changes == [{"category": ["water", "transit"]}, {"satisfaction": [None, 4]}]
 
 
 def test_patch_bad_input_changes_nothing(api_as, agent, category):

@@ -71,3 +71,27 @@ def test_errors_appear_next_to_the_field_in_the_users_language(page, live_server
     page.press("#f-caller-number", "Enter")
     page.locator("#error-caller_number").wait_for()
     assert "Enter a phone number" in page.locator("#error-caller_number").inner_text()
+
+
+def test_agent_logs_a_walk_in_without_a_number(page, live_server_url, make_user):
+    agent = make_user(Role.AGENT, username="seoyeon", password="pw-seoyeon-1")
+    login(page, live_server_url, "seoyeon", "pw-seoyeon-1")
+    page.wait_for_url(f"{live_server_url}/console/")
+
+    # a walk-in: the channel 방문 suggests "no number" and turns the number field off
+    page.select_option("#f-channel", "visit")
+    assert page.locator("#f-number-status").input_value() == "none"
+    assert page.locator("#f-caller-number").is_disabled()
+    assert "이력" in page.locator("#history-status").inner_text()
+    page.select_option("#f-category", "water")
+    page.fill("#f-summary", "방문 민원: 수도요금 감면 서류 안내")
+    page.press("#f-summary", "Enter")
+
+    saved = page.locator("#calls-today li").first
+    saved.filter(has_text="수도요금 감면").wait_for()
+    assert "번호 없음" in saved.inner_text()
+    assert not page.locator("#f-caller-number").is_disabled()  # the next call has a number again
+    screenshot(page, "console-walk-in")
+
+    call = Call.objects.get(agent=agent)
+    assert (call.caller, call.number_status, call.channel) == (None, "none", "visit")

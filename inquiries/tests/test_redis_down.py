@@ -9,8 +9,6 @@ import asyncio
 import os
 import shutil
 import socket
-import subprocess
-import time
 from datetime import timedelta
 
 import pytest
@@ -23,6 +21,7 @@ from django.utils import timezone
 
 from callcenter import realtime
 from callcenter.permissions import Role
+from callcenter.testing.servers import PrivateRedis
 from inquiries import queue_services
 from inquiries.api.cti import PhoneEventSerializer
 from inquiries.queue_models import PhoneEvent, QueueCall
@@ -73,38 +72,6 @@ REDIS_SERVER = shutil.which("redis-server")
 needs_redis_server = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
 
 
-class PrivateRedis:
-    """A redis-server of this test's own on a free port, to stop and start again."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
 @pytest.fixture
 def private_redis():
     redis = PrivateRedis()
@@ -138,13 +105,14 @@ async def test_when_redis_returns_the_wallboard_gets_figures_that_count_everythi
 ):
     supervisor = await database_sync_to_async(make_user)(Role.SUPERVISOR, username="super_down")
     now = timezone.now()
-    with override_settings(CHANNEL_LAYERS=pubsub_layer(private_redis.url)):
+    with override_settings(CHANNEL_LAYERS=pubsub_layer(private_redis.url), REALTIME_LAYER_CHECK_SECONDS=0):
         communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/wallboard/")
         communicator.scope["user"] = supervisor
         assert (await communicator.connect())[0]
         assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
 
-        # Redis goes down: events are still stored, their pushes fail and are counted
+        # Redis goes down (the socket's layer check is off here: test_outages.py has a board
+        # closed and reconnecting): events are still stored, their pushes fail and are counted
         private_redis.stop()
         await apply(*[offered(f"gap-{n}", now - timedelta(seconds=30 - n)) for n in range(3)])
         assert await database_sync_to_async(QueueCall.objects.count)() == 3

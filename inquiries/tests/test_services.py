@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from callcenter.models import AccessLog
 from inquiries.models import Call, Caller, CallEvent
-from inquiries.services import RequestIdReused, call_log, call_update
+from inquiries.services import RequestIdReused, call_correct, call_log
 
 pytestmark = pytest.mark.django_db
 
@@ -76,21 +76,23 @@ def test_duration_is_derived(agent, category):
     assert call.duration.total_seconds() == 185
 
 
-def test_update_writes_a_resolution_event_and_a_changes_event(agent, category):
+def test_a_correction_writes_one_event_per_changed_field(agent, category):
     call, _ = log(agent, category)
 
-    call_update(call=call, actor=agent, data={"resolution": "callback_needed", "notes": "저녁에 다시 전화"})
+    call_correct(call=call, actor=agent, changes={"resolution": "callback_needed", "notes": "저녁에 다시 전화"})
 
     call.refresh_from_db()
     assert call.resolution == "callback_needed"
     events = list(call.events.values_list("kind", "from_value", "to_value"))
-    assert events == [("created", "", "answered"), ("resolution", "answered", "callback_needed"), ("changed", "", "")]
-    assert call.events.get(kind="changed").changes == {"notes": ["", "저녁에 다시 전화"]}
+    assert events == [("created", "", "answered"), ("changed", "", ""), ("resolution", "answered", "callback_needed")]
+    changed = call.events.get(kind="changed")
+    assert changed.changes == {"notes": ["", "저녁에 다시 전화"]}
+    assert changed.actor == agent and changed.at is not None
 
 
 def test_update_without_change_writes_nothing(agent, category):
     call, _ = log(agent, category)
-    call_update(call=call, actor=agent, data={"resolution": "answered"})
+    call_correct(call=call, actor=agent, changes={"resolution": "answered"})
     assert call.events.count() == 1
     assert AccessLog.objects.filter(action="change").count() == 0
 
@@ -98,7 +100,7 @@ def test_update_without_change_writes_nothing(agent, category):
 def test_invalid_update_changes_nothing(agent, category):
     call, _ = log(agent, category)
     with pytest.raises(ValidationError):
-        call_update(call=call, actor=agent, data={"satisfaction": 6})
+        call_correct(call=call, actor=agent, changes={"satisfaction": 6})
     call.refresh_from_db()
     assert call.satisfaction is None
     assert CallEvent.objects.filter(call=call).count() == 1

@@ -125,3 +125,22 @@ def test_agent_gets_a_screen_pop_with_the_form_filled_in(live_server_url, page, 
     expect(page.get_by_test_id("qp-state")).to_have_text("후처리")
     page.locator("#qp-end-wrap").click()
     expect(page.get_by_test_id("qp-state")).to_have_text("대기 중")
+
+
+def test_an_agent_long_in_after_call_work_stands_apart_on_the_wallboard(live_server_url, page, make_user):
+    from inquiries.queue_models import AgentState, AgentStatus
+
+    make_user(Role.SUPERVISOR, username="acw_super", password="pw-acw-1")
+    stuck = make_user(Role.AGENT, username="acw_stuck", first_name="오래")
+    AgentStatus.objects.create(
+        agent=stuck, state=AgentState.AFTER_CALL_WORK, since=timezone.now() - timedelta(minutes=10)
+    )
+    login(page, live_server_url, "acw_super", "pw-acw-1")
+    page.wait_for_url("**/wallboard/")
+
+    agent = page.locator('#wb-agents li[data-username="acw_stuck"]')
+    expect(agent).to_have_class("wb-agent wb-agent-after_call_work wb-agent-overdue")
+    expect(page.get_by_test_id("erlang-overdue")).to_contain_text("1")
+    expect(page.locator("#v-erlang-staffed")).to_have_text("0")  # not counted as staffed
+    expect(page.get_by_test_id("erlang-plan")).to_contain_text("30%")  # the shrinkage it plans with
+    screenshot(page, "wallboard-after-call-work")

@@ -92,6 +92,37 @@ class PriceQuerySerializer(InputSerializer):
     grade = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
 
 
+class PriceChangeSerializer(serializers.Serializer):
+    price = serializers.IntegerField(help_text="the price then")
+    diff = serializers.IntegerField(help_text="now minus then")
+    percent = serializers.FloatField()
+
+
+class PriceChangesSerializer(serializers.Serializer):
+    week = PriceChangeSerializer(allow_null=True)
+    month = PriceChangeSerializer(allow_null=True)
+    year = PriceChangeSerializer(allow_null=True)
+
+
+class PricePointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    price = serializers.IntegerField()
+
+
+class PriceSummarySerializer(serializers.Serializer):
+    """The answer of GET /api/kb/prices (docs/knowledgebase.md)."""
+
+    item = serializers.CharField()
+    variety = serializers.CharField()
+    grade = serializers.CharField()
+    unit = serializers.CharField()
+    date = serializers.DateField()
+    price = serializers.IntegerField(help_text="won per unit")
+    source = serializers.CharField()
+    changes = PriceChangesSerializer()
+    series = PricePointSerializer(many=True, help_text="the last 90 days")
+
+
 class SearchLogInputSerializer(InputSerializer):
     q = QueryTextField(
         trim_whitespace=False,

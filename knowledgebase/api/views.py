@@ -1,5 +1,4 @@
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -10,6 +9,7 @@ from knowledgebase import selectors
 from knowledgebase.api.serializers import (
     FAQEntryDetailSerializer,
     PriceQuerySerializer,
+    PriceSummarySerializer,
     SearchHitSerializer,
     SearchLogInputSerializer,
     SearchLogSerializer,
@@ -92,7 +92,7 @@ class ProducePriceApi(APIView):
 
     @extend_schema(
         parameters=[PriceQuerySerializer],
-        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses=PriceSummarySerializer,
         description="Shape: see docs/knowledgebase.md (latest price, changes against a week, month and year, 90 days).",
     )
     def get(self, request):

@@ -185,6 +185,29 @@ def test_prices_for_what_callers_say(api_as, agent, prices, text):
     assert body["changes"]["year"]["price"] == 10365
     assert len(body["series"]) == 90
     assert body["series"][-1] == {"date": "2023-04-07", "price": 10000}
+    assert body["stale"] is True and body["age_days"] > 365  # a 2023 price is not today's
+
+
+def test_a_price_of_this_week_is_not_stale(api_as, agent, reference_data):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    produce_prices_save(
+        prices=[
+            ProducePrice(
+                item="배추", variety="가을", grade="상품", unit="10kg", price=9000, date=today - timedelta(days=7)
+            ),
+            ProducePrice(
+                item="무", variety="가을", grade="상품", unit="20kg", price=9000, date=today - timedelta(days=8)
+            ),
+        ]
+    )
+
+    cabbage = api_as(agent).get("/api/kb/prices", {"item": "배추"}).json()
+    radish = api_as(agent).get("/api/kb/prices", {"item": "무"}).json()
+
+    assert (cabbage["age_days"], cabbage["stale"]) == (7, False)
+    assert (radish["age_days"], radish["stale"]) == (8, True)
 
 
 def test_prices_unknown_item_and_bad_input(api_as, agent, prices):

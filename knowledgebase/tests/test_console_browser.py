@@ -116,4 +116,8 @@ def test_a_cabbage_price_search_shows_the_price_and_chart(page, live_server_url,
     week = page.locator('#kb-price-changes li[data-period="week"]').inner_text()
     assert "+70" in week
     assert page.locator("#kb-price-chart").bounding_box()["height"] > 50
+    # the figure is dated, and one from 2023 is flagged as old
+    assert "2023-04-07" in page.get_by_test_id("kb-price-date").inner_text()
+    expect(page.get_by_test_id("kb-price-stale")).to_be_visible()
+    assert "오래된" in page.get_by_test_id("kb-price-stale").inner_text()
     screenshot(page, "kb-console-price")

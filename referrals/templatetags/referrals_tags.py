@@ -13,6 +13,12 @@ def referral_services():
 
 
 @register.simple_tag
+def referrals_of_call(call):
+    """The referrals made from a call, oldest first (the call's page)."""
+    return list(selectors.referrals_of_call(call_id=call.pk))
+
+
+@register.simple_tag
 def referral_priorities():
     return Referral.Priority.choices
 

@@ -1,8 +1,8 @@
 """History is never deleted: not in Django admin, not through the API, not by a cascade.
 
 History models: call events, referral events, follow-ups, the personal-data
-access log, phone events, FAQ revisions, agent state changes (and the referral
-itself, whose events and follow-up they are).
+access log, phone events, FAQ revisions, agent state changes, the safety cases'
+and registrations' events (and the referral itself, whose events and follow-up they are).
 """
 
 from datetime import timedelta
@@ -19,10 +19,22 @@ from inquiries.queue_models import AgentStateChange, PhoneEvent
 from knowledgebase.models import FAQRevision
 from referrals import services
 from referrals.models import FollowUp, Referral, ReferralEvent
+from safety.models import CaseEvent, RegistrationEvent
 
 pytestmark = pytest.mark.django_db
 
-HISTORY = [CallEvent, ReferralEvent, FollowUp, AccessLog, PhoneEvent, FAQRevision, AgentStateChange, Referral]
+HISTORY = [
+    CallEvent,
+    ReferralEvent,
+    FollowUp,
+    AccessLog,
+    PhoneEvent,
+    FAQRevision,
+    AgentStateChange,
+    Referral,
+    CaseEvent,
+    RegistrationEvent,
+]
 
 
 @pytest.fixture

@@ -172,3 +172,25 @@ def test_publish_happens_only_after_commit(plain_call, agent, legal_service, dja
     assert realtime.counters["sent"] == 0
     callbacks[0]()
     assert realtime.counters["sent"] == 1 and realtime.counters["failed"] == 0
+
+
+@pytest.mark.django_db
+def test_a_referral_sets_the_calls_resolution_to_referred(call, agent, legal_service, published):
+    services.referral_create(call=call, service=legal_service, reason="법률 상담", consent=True, actor=agent)
+
+    call.refresh_from_db()
+    assert call.resolution == "referred"
+    event = call.events.get(kind="resolution")
+    assert (event.from_value, event.to_value, event.actor) == ("answered", "referred", agent)
+
+
+@pytest.mark.django_db
+def test_a_call_without_number_is_referred_without_a_contact_number(agent, category, legal_service, published):
+    from inquiries.services import call_log
+
+    walk_in, _ = call_log(agent=agent, number_status="none", channel="visit", category=category, summary="방문")
+
+    referral = services.referral_create(call=walk_in, service=legal_service, reason="상담", consent=True, actor=agent)
+
+    assert referral.contact_number == "" and referral.contact_masked == ""
+    assert AccessLog.objects.filter(target=f"referral:{referral.pk}", subject=f"call:{walk_in.pk}").exists()

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -140,7 +140,13 @@ class CaseTransitionApi(APIView):
 class CaseAcknowledgeApi(APIView):
     permission_classes = [Staff]
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "CaseAcknowledgement",
+            {"case": serializers.IntegerField(), "user": serializers.CharField(), "at": serializers.DateTimeField()},
+        ),
+    )
     def post(self, request, pk: int):
         ack = services.case_acknowledge(case=case_for(pk), user=request.user)
         return Response({"case": pk, "user": request.user.get_username(), "at": ack.at})
@@ -163,7 +169,27 @@ class CaseSightingsApi(APIView):
 class SearchApi(APIView):
     permission_classes = [Staff]
 
-    @extend_schema(parameters=[SearchQuerySerializer], responses={200: None})
+    @extend_schema(
+        parameters=[SearchQuerySerializer],
+        responses=inline_serializer(
+            "SightingCandidates",
+            {
+                "results": inline_serializer(
+                    "SightingCandidate",
+                    {
+                        "type": serializers.CharField(),
+                        "id": serializers.IntegerField(),
+                        "kind": serializers.CharField(),
+                        "description": serializers.CharField(),
+                        "score": serializers.FloatField(),
+                        "last_seen_place": serializers.CharField(allow_null=True),
+                        "last_seen_at": serializers.DateTimeField(allow_null=True),
+                    },
+                    many=True,
+                )
+            },
+        ),
+    )
     def get(self, request):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -75,10 +75,22 @@
     return "id-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
   }
 
+  // One 24-hour clock everywhere, in Seoul's time: hourCycle h23 gives 04:38 and 00:05
+  // (no option gives "오전 04:38"; the 12-hour switch set off gives "24:05" in some engines).
+  const CLOCK = { timeZone: "Asia/Seoul", hourCycle: "h23" };
+  function locale() { return document.documentElement.lang === "en" ? "en-GB" : "ko-KR"; }
+
+  /** "03. 04. 04:38" (month, day, time) for a date-time. */
   function formatTime(iso) {
-    const d = new Date(iso);
-    return d.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "ko-KR",
-      { timeZone: "Asia/Seoul", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    return new Date(iso).toLocaleString(locale(),
+      Object.assign({ month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }, CLOCK));
+  }
+
+  /** "04:38" (or "04:38:05" with seconds) for a date-time or a Date. */
+  function formatClock(value, withSeconds) {
+    const options = Object.assign({ hour: "2-digit", minute: "2-digit" }, CLOCK);
+    if (withSeconds) options.second = "2-digit";
+    return new Date(value).toLocaleTimeString(locale(), options);
   }
 
   /** A websocket that reconnects with backoff; onOpen/onMessage/onState callbacks. */
@@ -89,10 +101,17 @@
       onState && onState(attempt === 0 ? "connecting" : "reconnecting");
       socket = new WebSocket(url);
       socket.onopen = () => { attempt = 0; onState && onState("open"); };
-      socket.onmessage = (e) => { try { onMessage(JSON.parse(e.data)); } catch (err) { console.error(err); } };
+      socket.onmessage = (e) => {
+        try {
+          const message = JSON.parse(e.data);
+          if (message.type !== "session.ended") onMessage(message);
+        } catch (err) { console.error(err); }
+      };
       socket.onclose = (e) => {
         if (stopped) return;
         if (e.code === 4403) { onState && onState("forbidden"); return; }
+        // signed out (here or elsewhere) or deactivated: the page asks for a sign-in
+        if (e.code === 4401) { onState && onState("signed_out"); location.reload(); return; }
         attempt += 1;
         onState && onState("reconnecting");
         const delay = Math.min(30000, 500 * Math.pow(2, attempt - 1)) * (0.75 + Math.random() / 2);
@@ -109,5 +128,5 @@
     select.addEventListener("change", () => select.form.submit());
   });
 
-  window.Dasan = { api, showErrors, clearErrors, toast, uuid, formatTime, liveSocket, t };
+  window.Dasan = { api, showErrors, clearErrors, toast, uuid, formatTime, formatClock, liveSocket, t };
 })();

@@ -7,11 +7,12 @@
  */
 (function () {
   "use strict";
-  const { api, showErrors, clearErrors, toast, uuid, formatTime } = window.Dasan;
+  const { api, showErrors, clearErrors, toast, uuid, formatTime, formatClock } = window.Dasan;
   const form = document.getElementById("call-form");
   if (!form) return;
   const errorBox = document.getElementById("call-form-error");
   const numberInput = form.elements.caller_number;
+  const numberStatus = form.elements.number_status;
   const saveButton = document.getElementById("call-save");
   const historyList = document.getElementById("history-list");
   const historyStatus = document.getElementById("history-status");
@@ -29,12 +30,14 @@
     form,
     extraPayload: [],
     prefill(fields) {
+      if (fields.caller_number) numberStatus.value = "known";
       Object.entries(fields).forEach(([name, value]) => {
         const input = form.elements[name];
         if (!input) return;
         if (input.type === "checkbox") input.checked = Boolean(value);
         else input.value = value == null ? "" : value;
       });
+      applyNumberStatus();
       if (fields.started_at) startedAt = fields.started_at;
       if (fields.caller_number) lookupHistory(true);
     },
@@ -44,9 +47,49 @@
 
   function digits(value) { return (value || "").replace(/[^0-9+]/g, ""); }
 
+  function numberKnown() { return numberStatus.value === "known"; }
+
+  // The call's length: counts from the first key (or the screen pop) until the
+  // agent types over it; a typed length is saved as duration_seconds.
+  const durationInput = form.elements.duration;
+  let durationTyped = false;
+  function mmss(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+  function typedSeconds() {
+    const match = /^\s*(\d{1,4}):([0-5]\d)\s*$/.exec(durationInput.value);
+    return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+  }
+  setInterval(() => {
+    if (startedAt && !durationTyped) durationInput.value = mmss((Date.now() - new Date(startedAt).getTime()) / 1000);
+  }, 1000);
+  durationInput.addEventListener("input", () => { durationTyped = true; });
+
+  function hasContent() {
+    return ["caller_number", "summary", "notes", "category", "phone_call_id"].some((name) => form.elements[name].value.trim())
+      || durationTyped || form.elements.urgent.checked;
+  }
+
+  // Withheld or no number: the number field is off (and sent as absent), no history.
+  function applyNumberStatus() {
+    const known = numberKnown();
+    numberInput.disabled = !known;
+    numberInput.required = known;
+    if (!known) {
+      numberInput.value = "";
+      clearTimeout(historyTimer);
+      historyFor = "";
+      historyList.innerHTML = "";
+      historyStatus.textContent = gettext("No number: there is no caller history to show.");
+    } else if (!numberInput.value) {
+      historyStatus.textContent = gettext("Type the caller's number to see their past contacts.");
+    }
+  }
+
   function payload() {
     const data = {
-      caller_number: numberInput.value.trim(),
+      number_status: numberStatus.value,
       category: form.elements.category.value,
       summary: form.elements.summary.value,
       language: form.elements.language.value,
@@ -61,12 +104,19 @@
       started_at: startedAt || new Date().toISOString(),
       ended_at: new Date().toISOString(),
     };
+    if (durationTyped && durationInput.value.trim()) {
+      delete data.ended_at;
+      data.duration_seconds = typedSeconds();
+    }
+    if (numberKnown()) data.caller_number = numberInput.value.trim();
     DasanConsole.extraPayload.forEach((hook) => Object.assign(data, hook() || {}));
     return data;
   }
 
   function resetForm() {
     form.reset();
+    durationTyped = false;
+    applyNumberStatus();
     form.elements.phone_call_id.value = "";
     clearErrors(form, errorBox);
     requestId = uuid();
@@ -84,9 +134,10 @@
     li.className = "is-new";
     const meta = document.createElement("div");
     meta.className = "row-meta";
-    const time = new Date(call.started_at).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "ko-KR",
-      { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false });
-    [time, call.caller_number, call.category_name].forEach((text) => {
+    const time = formatClock(call.started_at);
+    const number = call.caller_number ||
+      (call.number_status === "withheld" ? gettext("Number withheld") : gettext("No number"));
+    [time, number, call.category_name].forEach((text) => {
       const span = document.createElement("span"); span.textContent = text; meta.appendChild(span);
     });
     const badge = document.createElement("span");
@@ -95,22 +146,43 @@
       const urgent = document.createElement("span");
       urgent.className = "badge badge-urgent"; urgent.textContent = gettext("Urgent"); meta.appendChild(urgent);
     }
+    if (call.duration_seconds != null) {
+      const length = document.createElement("span");
+      length.className = "row-duration";
+      length.title = gettext("Length");
+      length.textContent = mmss(call.duration_seconds);
+      badge.before(length);
+    }
     const summary = document.createElement("div");
     summary.className = "row-summary";
     summary.textContent = call.summary.length > 140 ? call.summary.slice(0, 139) + "…" : call.summary;
-    li.append(meta, summary);
+    const link = document.createElement("a");
+    link.className = "row-link";
+    link.href = "/calls/" + encodeURIComponent(call.id) + "/";
+    link.append(meta, summary);
+    li.append(link);
     return li;
   }
 
   async function save() {
     if (saving) return;
+    if (durationTyped && durationInput.value.trim() && typedSeconds() === null) {
+      showErrors(form, errorBox, { message: gettext("Some fields are not valid."),
+        fields: { duration: [gettext("Write the length as minutes:seconds, e.g. 4:05.")] } });
+      return;
+    }
     saving = true;
     saveButton.disabled = true;
     const result = await api("/api/calls/", { method: "POST", body: payload() });
     saving = false;
     saveButton.disabled = false;
     if (!result.ok) {
-      showErrors(form, errorBox, result.data);
+      const error = Object.assign({}, result.data);
+      if (error.fields && error.fields.duration_seconds) {
+        error.fields = Object.assign({ duration: error.fields.duration_seconds }, error.fields);
+        delete error.fields.duration_seconds;
+      }
+      showErrors(form, errorBox, error);
       return;
     }
     const call = result.data;
@@ -147,6 +219,7 @@
   }
 
   async function lookupHistory(force) {
+    if (!numberKnown()) return;
     const number = digits(numberInput.value);
     if (number.replace("+", "").length < 8) return;
     if (number === historyFor && !force) return;
@@ -169,11 +242,34 @@
     historyTimer = setTimeout(() => lookupHistory(false), 350);
   });
   numberInput.addEventListener("blur", () => lookupHistory(false));
+  numberStatus.addEventListener("change", () => {
+    if (!startedAt) startedAt = new Date().toISOString();
+    applyNumberStatus();
+  });
+  // A walk-in or an internet contact usually has no number: suggest it while none is typed.
+  form.elements.channel.addEventListener("change", () => {
+    const channel = form.elements.channel.value;
+    if (["visit", "internet"].includes(channel) && numberKnown() && !numberInput.value.trim()) {
+      numberStatus.value = "none";
+      applyNumberStatus();
+    } else if (channel === "phone" && numberStatus.value === "none") {
+      numberStatus.value = "known";
+      applyNumberStatus();
+    }
+  });
 
   form.addEventListener("submit", (event) => { event.preventDefault(); save(); });
   form.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (event.key === "Escape") { event.preventDefault(); resetForm(); return; }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      // Ask first: an accidental Esc must not lose the call, nor the screen-popped phone call's link.
+      const question = form.elements.phone_call_id.value
+        ? gettext("Clear the form? What you typed and the link to the answered phone call will be lost.")
+        : gettext("Clear the form? What you typed will be lost.");
+      if (!hasContent() || window.confirm(question)) resetForm();
+      return;
+    }
     if (event.key !== "Enter" || event.isComposing) return;
     if (target.tagName === "TEXTAREA") {
       if (event.ctrlKey || event.metaKey) { event.preventDefault(); save(); }

@@ -59,18 +59,41 @@
     return (select && select.value) || "ko";
   }
 
-  function isTyping(target) {
-    return target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  // Where "/" is a character the agent types: text fields (a select or a checkbox is not one).
+  const NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"];
+  function inTextField(target) {
+    if (!target) return false;
+    if (target.isContentEditable || target.tagName === "TEXTAREA") return true;
+    return target.tagName === "INPUT" && !NOT_TEXT.includes(target.type);
   }
 
-  // `/` from anywhere but a text field; Ctrl+/ from anywhere.
+  // `/` from anywhere but a text field; Ctrl+K (or Ctrl+/) from anywhere, a text field too.
   document.addEventListener("keydown", (event) => {
-    if (event.key !== "/" || event.isComposing) return;
-    if (isTyping(event.target) && !(event.ctrlKey || event.metaKey)) return;
+    if (event.isComposing) return;
+    const withCtrl = (event.ctrlKey || event.metaKey) && !event.altKey;
+    const shortcut = withCtrl ? ["k", "K", "/"].includes(event.key)
+      : event.key === "/" && !event.altKey && !inTextField(event.target);
+    if (!shortcut) return;
     event.preventDefault();
     input.focus();
     input.select();
   });
+
+  // The hint shows the key that works where the focus is.
+  const hint = document.getElementById("kb-shortcut");
+  function updateHint() {
+    if (!hint) return;
+    const typing = inTextField(document.activeElement) && document.activeElement !== input;
+    hint.replaceChildren(...(typing ? ["Ctrl", "K"] : ["/"]).flatMap((key, i) => {
+      const kbd = document.createElement("kbd");
+      kbd.textContent = key;
+      return i ? ["+", kbd] : [kbd];
+    }));
+    hint.title = typing ? t("Ctrl+K jumps to the search from a text field") : t("/ jumps to the search");
+  }
+  document.addEventListener("focusin", updateHint);
+  document.addEventListener("focusout", () => setTimeout(updateHint, 0));
+  updateHint();
 
   input.addEventListener("input", () => {
     clearTimeout(timer);
@@ -502,6 +525,12 @@
     document.getElementById("kb-price-meta").textContent =
       [price.variety, price.grade, price.unit, price.date, price.source].join(" · ");
     document.getElementById("kb-price-value").textContent = interpolate(t("%s won"), [won(price.price)]);
+    document.getElementById("kb-price-date").textContent = interpolate(t("as of %s"), [price.date]);
+    const stale = document.getElementById("kb-price-stale");
+    stale.textContent = price.stale
+      ? interpolate(t("Old figure: this price is from %s, %s days ago. Tell the caller it may have changed."), [price.date, price.age_days])
+      : "";
+    stale.classList.toggle("hidden", !price.stale);
     const changes = document.getElementById("kb-price-changes");
     changes.innerHTML = "";
     [["week", t("vs a week ago")], ["month", t("vs a month ago")], ["year", t("vs a year ago")]].forEach(([key, label]) => {

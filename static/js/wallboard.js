@@ -69,6 +69,10 @@
     setText("v-erlang-staffed", String(s.erlang.staffed));
     setText("v-erlang-detail", interpolate(t("%s calls/h × AHT %s → predicted service level %s"),
       [Math.round(s.erlang.arrival_rate_per_hour), duration(s.erlang.aht_seconds), percent(s.erlang.predicted_service_level)]));
+    setText("v-erlang-plan", interpolate(t("Occupancy at most %s · with %s shrinkage, roster %s"),
+      [percent(s.erlang.max_occupancy), percent(s.erlang.shrinkage), s.erlang.scheduled]));
+    const overdue = s.agents_after_call_work_overdue || 0;
+    setText("v-erlang-overdue", overdue ? interpolate(t("%s in after-call work too long (not counted)"), [overdue]) : "");
     const missed = new Set(s.missed || []);
     root.querySelectorAll(".wb-tile").forEach((tile) => {
       const bad = missed.has(tile.dataset.key);
@@ -85,7 +89,7 @@
       bar.textContent = t("No shift is running now.");
       return;
     }
-    const hhmm = (iso) => new Date(iso).toLocaleTimeString(english ? "en-GB" : "ko-KR", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false });
+    const hhmm = (iso) => window.Dasan.formatClock(iso);
     setText("wb-shift", (english ? shift.name_en : shift.name_ko) + " " + hhmm(shift.starts) + "–" + hhmm(shift.ends));
     bar.textContent = interpolate(
       t("This shift: %s offered, %s answered, %s abandoned, service level %s, ASA %s, AHT %s · rostered %s, signed in %s"),
@@ -131,7 +135,7 @@
     body.replaceChildren(...agents.map((a) => {
       const li = document.createElement("li");
       li.dataset.username = a.username;
-      li.className = "wb-agent wb-agent-" + a.state;
+      li.className = "wb-agent wb-agent-" + a.state + (a.overdue ? " wb-agent-overdue" : "");
       const who = document.createElement("span");
       who.className = "wb-agent-name";
       who.textContent = a.name;
@@ -146,6 +150,12 @@
       answered.title = t("Answered today");
       answered.textContent = "✓ " + a.answered_today;
       li.append(who, badge, time, answered);
+      if (a.overdue) {
+        const late = document.createElement("span");
+        late.className = "badge badge-urgent";
+        late.textContent = t("Too long: not counted as staffed");
+        li.appendChild(late);
+      }
       return li;
     }));
     setText("wb-agent-counts", STATE_ORDER.map((st) => STATE_LABELS[st] + " " + (s.agents[st] || 0)).join(" · "));
@@ -223,7 +233,7 @@
       tile.setAttribute("data-missed", late ? "true" : "false");
       root.querySelectorAll(".wb-ticking").forEach((td) => { td.textContent = duration(since(td.dataset.since)); });
     }
-    setText("wb-clock", new Date(serverNow()).toLocaleTimeString(english ? "en-GB" : "ko-KR", { timeZone: "Asia/Seoul", hour12: false }));
+    setText("wb-clock", window.Dasan.formatClock(serverNow(), true));
   }
 
   function render(s) {

@@ -203,8 +203,12 @@ class _Sender:
                 raw = response.read()
                 if response.status in (401, 403):
                     raise CommandError(f"the server refused the token ({response.status})")
+                if response.status in (429, 503):
+                    # too fast, or the database is away for a moment: the batch was not taken; send it again
+                    time.sleep(min(8.0, float(response.getheader("Retry-After") or 0.5 * 2**attempt)))
+                    continue
                 return json.loads(raw) if raw else {}
-            except (OSError, http.client.HTTPException, json.JSONDecodeError):
+            except (OSError, http.client.HTTPException, json.JSONDecodeError, ValueError):
                 self.connection = None
                 time.sleep(min(8, 0.5 * 2**attempt))
         raise CommandError("the server cannot be reached")

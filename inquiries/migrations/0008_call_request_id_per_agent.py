@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inquiries', '0006_history_protected'),
+        ('inquiries', '0007_call_without_number'),
         ('knowledgebase', '0006_search_gin_fastupdate_off'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
