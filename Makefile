@@ -65,6 +65,7 @@ demo: setup
 	$(PY) manage.py simulate_calls --url http://127.0.0.1:$(PORT) --backfill-days 7 $(DEMO_ARGS)
 
 bench: setup
+	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) bench/run_all.py
 
 check-deploy: $(STAMP)
