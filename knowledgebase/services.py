@@ -16,7 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError
-from knowledgebase.models import LANGUAGES, Category, FAQEntry, FAQPhrasing, FAQRevision, ProducePrice, Synonym
+from knowledgebase.models import (
+    LANGUAGES,
+    TRANSLATION_LANGUAGES,
+    Category,
+    FAQEntry,
+    FAQPhrasing,
+    FAQRevision,
+    ProducePrice,
+    Synonym,
+)
 from knowledgebase.models.faq import CONTENT_FIELDS
 from knowledgebase.search import entry_search_columns, index_entries, remove_entries, vectors
 
@@ -121,6 +130,37 @@ def faq_entry_update(
     return _save(entry, changed=changed, author=author, comment=comment or _("Edited"))
 
 
+@transaction.atomic
+def faq_translation_save(
+    *,
+    entry: FAQEntry,
+    language: str,
+    question: str,
+    answer: str,
+    source: str,
+    author: AbstractBaseUser | None = None,
+) -> FAQEntry:
+    """Write one translation of an entry, written beside its Korean source. Saved, it is up to
+    date with the Korean text as it is now, even when its words did not change (the translator
+    checked it against the changed Korean). Side effects: a revision, the index row, its vector.
+    Raises ValidationError for a half translation, ApplicationError for an unknown language."""
+    if language not in TRANSLATION_LANGUAGES:
+        raise ApplicationError(_("Unknown language."), code="invalid", fields={"language": [str(language)]})
+    entry = FAQEntry.objects.select_for_update().get(pk=entry.pk)
+    data = {f"question_{language}": question, f"answer_{language}": answer, f"{language}_source": source}
+    before = {name: getattr(entry, name) for name in data}
+    for name, value in data.items():
+        setattr(entry, name, _clean_value(name, value))
+    changed = [name for name in data if getattr(entry, name) != before[name]]
+    outdated = entry.translation_status()[language] == "outdated"
+    if not changed and not outdated:
+        return entry
+    # Stamped as written now: the translation is no longer older than the Korean text.
+    changed = sorted({*changed, f"question_{language}"})
+    comment = _("Translation (%(language)s)") % {"language": language}
+    return _save(entry, changed=changed, author=author, comment=comment)
+
+
 def _set_status(entries: Iterable[FAQEntry], status: str, author: AbstractBaseUser | None, comment: str) -> int:
     count = 0
     for entry in entries:
@@ -219,6 +259,24 @@ def faq_usage_record(*, entry_ids: Iterable[int]) -> int:
     """Count one use in a call for each entry. Returns how many entries were counted."""
     ids = sorted(set(entry_ids))
     return FAQEntry.objects.filter(pk__in=ids).update(usage_count=F("usage_count") + 1)
+
+
+def korean_changes_since(*, entry: FAQEntry, language: str) -> list[dict[str, Any]]:
+    """What changed in the Korean question and answer since this translation was last written
+    (empty when the translation is missing or up to date): per field, a line diff."""
+    written = getattr(entry, f"{language}_changed_at", None)
+    if entry.translation_status().get(language) != "outdated" or written is None:
+        return []
+    then = entry.revisions.filter(created_at__lte=written).order_by("-number").first()
+    if then is None:
+        return []
+    rows = []
+    for name in ("question_ko", "answer_ko"):
+        old, new = str(then.data.get(name, "") or ""), str(getattr(entry, name) or "")
+        if old != new:
+            diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1))[2:]
+            rows.append({"field": name, "before": old, "after": new, "diff": diff})
+    return rows
 
 
 def revision_diff(*, revision: FAQRevision) -> list[dict[str, Any]]:

@@ -89,6 +89,11 @@ def _child_setup(django_db_blocker):
 
     permissions.ROLES_CACHE_SECONDS = 0.0
     selectors.CATEGORY_CACHE_SECONDS = 0.0
+    # Words only in the child, as in the rest of the suite (conftest.py): no journey here needs the
+    # model, and its vectors would outlive the flushes (the version counter starts again).
+    from knowledgebase.search import embedder
+
+    embedder.set_embedder(None)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy
@@ -107,6 +107,13 @@ class EmbedReport:
     embedded: int = 0
     unchanged: int = 0
     removed: int = 0
+    phrasings: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"embedded {self.embedded}, unchanged {self.unchanged}, withdrawn {self.removed}, "
+            f"phrasings embedded {self.phrasings}"
+        )
 
 
 def entries_embed(entries: Iterable[FAQEntry], *, embedder: Embedder | None = None) -> EmbedReport:
@@ -155,6 +162,33 @@ def entries_embed(entries: Iterable[FAQEntry], *, embedder: Embedder | None = No
         if withdrawn:
             FAQVector.objects.filter(pk__in=withdrawn).update(text_hash="", vector=b"", version=version)
     report.embedded, report.removed = len(wanted), len(withdrawn)
+    return report
+
+
+def entries_embed_all(
+    *, ids: Iterable[int] | None = None, batch: int = 16, progress: Callable[[int, int], None] | None = None
+) -> EmbedReport:
+    """Embed what changed of the given entries (all when None), `batch` at a time, each batch its
+    own transaction: stopped half way, a second run starts where the first stopped (what is done
+    is unchanged by its hash). Then the phrasings still without a vector. No model: nothing."""
+    report = EmbedReport()
+    embedder = get_embedder()
+    if embedder is None:
+        return report
+    pks = sorted(set(ids)) if ids is not None else list(FAQEntry.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch):
+        chunk = list(FAQEntry.objects.filter(pk__in=pks[start : start + batch]).order_by("pk"))
+        done = entries_embed(chunk, embedder=embedder)
+        report.embedded += done.embedded
+        report.unchanged += done.unchanged
+        report.removed += done.removed
+        if progress:
+            progress(min(start + batch, len(pks)), len(pks))
+    phrasings = FAQPhrasing.objects.exclude(vectors__model=embedder.name)
+    if ids is not None:
+        phrasings = phrasings.filter(entry_id__in=pks)
+    for _round in range(0, phrasings.count(), 256):
+        report.phrasings += phrasings_embed(list(phrasings[:256]), embedder=embedder)
     return report
 
 

@@ -4,6 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from knowledgebase.importing import ImportFormatError, faq_import_file
+from knowledgebase.management.commands.kb_embed import progress_bar
+from knowledgebase.search.embedder import get_embedder
+from knowledgebase.search.vectors import entries_embed_all
 
 
 class Command(BaseCommand):
@@ -15,8 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--skip-invalid", action="store_true", help="Import the valid rows, report the others.")
+        parser.add_argument(
+            "--no-embed", action="store_true", help="Leave the new vectors to a later `kb_embed` (words find them now)."
+        )
 
-    def handle(self, *args, file: Path, skip_invalid: bool = False, **options):
+    def handle(self, *args, file: Path, skip_invalid: bool = False, no_embed: bool = False, **options):
         if not file.exists():
             raise CommandError(f"{file}: no such file")
         progress = None
@@ -53,3 +59,10 @@ class Command(BaseCommand):
                 "Fix them, or run with --skip-invalid to import the valid rows."
             )
         self.stdout.write(self.style.SUCCESS("Imported."))
+        if no_embed or not report.changed_ids:
+            return
+        if get_embedder() is None:
+            self.stdout.write("Semantic search is off: no vectors computed (words find the entries).")
+            return
+        embedded = entries_embed_all(ids=report.changed_ids, progress=progress_bar("embedding"))
+        self.stdout.write(f"Vectors: {embedded.summary()}")
