@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inquiries', '0007_call_without_number'),
+        ('inquiries', '0008_call_request_id_per_agent'),
     ]
 
     operations = [
