@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup migrate messages demo bench check-deploy clean
+.PHONY: run test lint format setup migrate messages demo bench fuzz check-deploy clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -32,6 +32,13 @@ test: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## A long property-based run over every operation as every role (the suite runs a short one).
+## FUZZ_EXAMPLES per operation (400: 33 times the suite's minute); failures are kept in .hypothesis/ and replayed first.
+FUZZ_EXAMPLES ?= 400
+fuzz: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest callcenter/tests/test_fuzz.py -q -p no:logging $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -20,6 +20,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from callcenter.authentication import SameOriginValidator, SocketSessionAuth  # noqa: E402
+from callcenter.inputs import answer_overlong_lines  # noqa: E402
 from callcenter.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -28,6 +29,8 @@ application = ProtocolTypeRouter(
         "websocket": SameOriginValidator(SocketSessionAuth(URLRouter(websocket_urlpatterns))),
     }
 )
+
+answer_overlong_lines()  # a URL over 16 KB gets a 414, not a silently closed connection
 
 gc.freeze()
 gc.set_threshold(20_000, *gc.get_threshold()[1:])

@@ -362,3 +362,54 @@ def bad_request(request: HttpRequest, fields: dict[str, list[str]]) -> HttpRespo
     if is_api(request):
         return json_response(error_body("invalid", _("Some fields are not valid."), fields), status=400)
     return render(request, "400.html", status=400)
+
+
+# --- request lines and headers longer than the server reads ----------------------------------
+#: twisted (under daphne) reads a request line or header line of at most this many bytes
+MAX_LINE_BYTES = 16384
+
+
+def answer_overlong_lines() -> None:
+    """Make daphne answer a request line (the URL) or a header line over 16 KB.
+
+    Twisted's HTTP channel, which daphne serves with, drops such a connection
+    without a word (LineReceiver.lineLengthExceeded closes it), so a client
+    saw nothing. This answers 414 for the URL and 431 for a header, with the
+    shared error shape, then closes. Called once from callcenter.asgi (the
+    method is twisted's documented place to do so, "override if it needs to
+    be dealt with in some special way").
+    """
+    try:
+        from twisted.web.http import HTTPChannel
+    except ImportError:  # not served by daphne
+        return
+    if getattr(HTTPChannel.lineLengthExceeded, "dasan", False):
+        return
+
+    def line_length_exceeded(channel, line):
+        first = getattr(channel, "_HTTPChannel__first_line", True)
+        channel.transport.write(_overlong_answer(request_line=bool(first)))
+        channel.transport.loseConnection()
+
+    line_length_exceeded.dasan = True
+    HTTPChannel.lineLengthExceeded = line_length_exceeded
+
+
+def _overlong_answer(*, request_line: bool) -> bytes:
+    from django.conf import settings
+    from django.utils import translation
+
+    from callcenter.errors import error_body
+
+    with translation.override(settings.LANGUAGE_CODE):
+        if request_line:
+            status, code = b"414 URI Too Long", "uri_too_long"
+            message = _("The address is longer than 16 KB.")
+        else:
+            status, code = b"431 Request Header Fields Too Large", "headers_too_large"
+            message = _("A request header is longer than 16 KB.")
+        body = json.dumps(error_body(code, message), ensure_ascii=False).encode()
+    return (
+        b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter import permissions
 from callcenter.admin import MaskedPersonalDataAdmin, ReadOnlyAdmin, ReadOnlyInline
+from callcenter.errors import ApplicationError
 from inquiries import protection_services
 from inquiries.models import Call, CallEvent
 from inquiries.phone import format_number, mask_number, normalize_number
@@ -26,6 +27,8 @@ from inquiries.queue_models import (
     ShiftAssignment,
     ShiftSession,
 )
+from inquiries.zammad import ANONYMOUS
+from inquiries.zammad import caller_number as zammad_caller_number
 
 
 class CallEventInline(ReadOnlyInline):
@@ -85,10 +88,15 @@ def mask_numbers_in(text: str) -> str:
     """`text` with every phone number in it masked (a body as the phone system sent it)."""
 
     def masked(found: re.Match) -> str:
-        try:
-            return mask_number(normalize_number(found.group()))
-        except ValidationError:
-            return found.group()  # a time, an id: not a number
+        text = found.group()
+        # Zammad's international form without the plus (821012345678) is a Korean number too
+        candidates = [text, "+" + text] if text.startswith("82") and text.isdigit() else [text]
+        for candidate in candidates:
+            try:
+                return mask_number(normalize_number(candidate))
+            except ValidationError:
+                continue
+        return text  # a time, an id: not a number
 
     return _NUMBER_LIKE.sub(masked, text)
 
@@ -111,11 +119,15 @@ class PhoneEventAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
         return self.masked_link(event, mask_numbers_in(_body_text(event.body)))
 
     def subject(self, event: PhoneEvent) -> str:
-        number = event.body.get("caller_number") if isinstance(event.body, dict) else None
+        body = event.body if isinstance(event.body, dict) else {}
+        number = body.get("caller_number")
+        if number is None and body.get("callId") is not None:  # Zammad's format (inquiries/zammad.py)
+            number = body.get("from")
         try:
-            return f"caller:{normalize_number(str(number))}"
-        except ValidationError:  # none, or not one we can read: the event names it
-            return f"phoneevent:{event.pk}"
+            key = zammad_caller_number(str(number))
+        except (ValidationError, ApplicationError):  # none, or not one we can read: the event names it
+            key = ANONYMOUS
+        return f"phoneevent:{event.pk}" if key == ANONYMOUS else f"caller:{key}"
 
     def revealed_rows(self, event: PhoneEvent):
         return [(_("body as received"), _body_text(event.body))]

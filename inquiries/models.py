@@ -118,11 +118,13 @@ class Call(models.Model):
     client_request_id = models.CharField(
         _("client request id"),
         max_length=64,
-        unique=True,
         null=True,
         blank=True,
-        help_text=_("Sent by the client so a repeated request never logs the call twice."),
+        help_text=_("Sent by the client so a repeated request never logs the call twice (unique per agent)."),
     )
+    # What the request that logged the call asked for (call_log's fingerprint):
+    # a repeat of its client_request_id asking for something else is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     phone_call_id = models.CharField(
         _("phone-system call id"),
         max_length=64,
@@ -156,6 +158,8 @@ class Call(models.Model):
                 | (~models.Q(number_status="known") & models.Q(caller__isnull=True)),
                 name="call_caller_matches_number_status",
             ),
+            # An idempotency key is its sender's: another agent's same key logs another call.
+            models.UniqueConstraint(fields=["agent", "client_request_id"], name="call_request_id_per_agent"),
         ]
 
     def __str__(self) -> str:

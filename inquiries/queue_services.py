@@ -11,6 +11,7 @@ their new state on their own socket.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,8 @@ from inquiries.queue_models import (
     ShiftSession,
 )
 from knowledgebase.models import Category
+
+logger = logging.getLogger(__name__)
 
 WALLBOARD_GROUP = "wallboard"
 QUEUE_GROUP = "queue"
@@ -172,36 +175,80 @@ def phone_event_apply(
         state=data.get("state", "") if event == "agent.state" else "",
     )
     record = PhoneEvent.objects.create(event=event, call_id=call_id, at=at, body=body, sender=sender)
-    # No look for a repeat first: the unique dedupe key decides (a repeat fails
-    # the key's save, the block's first statement, and is told apart below).
-    try:
-        with transaction.atomic():
-            record.dedupe_key = key
-            record.status = PhoneEvent.Status.APPLIED
-            record.http_status = 201
-            record.save(update_fields=["dedupe_key", "status", "http_status"])
-            blocked = _HANDLERS[event](data, at) == PhoneEvent.Status.BLOCKED
-            if blocked:
-                record.status = PhoneEvent.Status.BLOCKED
-                record.http_status = 200
-                record.save(update_fields=["status", "http_status"])
-            _publish_floor()
-    except IntegrityError:
-        # Either the event was applied before (a repeat, perhaps racing this
-        # one) or another offer of the same call was.
-        if PhoneEvent.objects.filter(dedupe_key=key).exists():
-            return _finish(record, PhoneEvent.Status.DUPLICATE, 200)
-        error = DuplicateCall(_("This call was already offered."))
-        return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
-    except ApplicationError as error:
-        return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
-    except ValidationError as error:  # a model check the API's shape check did not cover
-        invalid = ApplicationError(_("Some fields are not valid."), code="invalid", fields=validation_fields(error))
-        return _finish(record, PhoneEvent.Status.REJECTED, 400, invalid)
-    if blocked:
-        message = _("This number is blocked: refuse the call.")
-        return EventOutcome("blocked", 200, record.pk, {"action": "reject", "message": message})
-    return EventOutcome("applied", 201, record.pk)
+    # Whatever happens next, the stored event leaves "received": applied,
+    # duplicate, or rejected with its answer (503 when the database stayed busy).
+    for attempt in range(1, APPLY_ATTEMPTS + 1):
+        # No look for a repeat first: the unique dedupe key decides (a repeat fails
+        # the key's save, the block's first statement, and is told apart below).
+        try:
+            with transaction.atomic():
+                record.dedupe_key = key
+                record.status = PhoneEvent.Status.APPLIED
+                record.http_status = 201
+                record.save(update_fields=["dedupe_key", "status", "http_status"])
+                blocked = _HANDLERS[event](data, at) == PhoneEvent.Status.BLOCKED
+                if blocked:
+                    record.status = PhoneEvent.Status.BLOCKED
+                    record.http_status = 200
+                    record.save(update_fields=["status", "http_status"])
+                _publish_floor()
+        except IntegrityError:
+            # Either the event was applied before (a repeat, perhaps racing this
+            # one) or another offer of the same call was.
+            if PhoneEvent.objects.filter(dedupe_key=key).exists():
+                return _finish(record, PhoneEvent.Status.DUPLICATE, 200)
+            error = DuplicateCall(_("This call was already offered."))
+            return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
+        except ApplicationError as error:
+            return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
+        except ValidationError as error:  # a model check the API's shape check did not cover
+            invalid = ApplicationError(_("Some fields are not valid."), code="invalid", fields=validation_fields(error))
+            return _finish(record, PhoneEvent.Status.REJECTED, 400, invalid)
+        except OperationalError as error:
+            # A deadlock or serialization failure rolled the applying back (its
+            # rows locks are in a fixed order, but a wrap-up touches a call a
+            # call event has locked): apply it again from the start.
+            if _transient(error) and attempt < APPLY_ATTEMPTS:
+                logger.info("phone event %s: %s, applying it again (attempt %d)", record.pk, error, attempt + 1)
+                continue
+            logger.warning("phone event %s not applied: %s", record.pk, error)
+            return _finish(record, PhoneEvent.Status.REJECTED, 503, DatabaseBusy())
+        except Exception:
+            # A bug must not sink the rest of the batch, nor leave the event "received".
+            logger.exception("phone event %s could not be applied", record.pk)
+            return _finish(record, PhoneEvent.Status.REJECTED, 500, ApplyFailed())
+        if blocked:
+            message = _("This number is blocked: refuse the call.")
+            return EventOutcome("blocked", 200, record.pk, {"action": "reject", "message": message})
+        return EventOutcome("applied", 201, record.pk)
+    raise AssertionError("unreachable: the last attempt returns")
+
+
+#: how often an event is applied when a deadlock or serialization failure undoes it
+APPLY_ATTEMPTS = 5
+#: deadlock detected, serialization failure (PostgreSQL); SQLite's "database is locked"
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _transient(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) in _TRANSIENT_SQLSTATES or "database is locked" in str(error)
+
+
+class DatabaseBusy(ApplicationError):
+    code = "busy"
+    status = 503
+
+    def __init__(self):
+        super().__init__(_("The event could not be applied now; send it again."))
+
+
+class ApplyFailed(ApplicationError):
+    code = "server_error"
+    status = 500
+
+    def __init__(self):
+        super().__init__(_("Something went wrong on our side."))
 
 
 def _finish(record: PhoneEvent, status: str, http_status: int, error: ApplicationError | None = None) -> EventOutcome:
@@ -235,12 +282,13 @@ def _not_before(at: datetime, moment: datetime | None, message: str) -> None:
 
 
 def _on_offered(data: dict, at: datetime) -> str | None:
-    if caller_block_find(number=data["caller_number"], at=at) is not None:
+    # A withheld number cannot be blocked (there is none to match).
+    if data.get("caller_number") and caller_block_find(number=data["caller_number"], at=at) is not None:
         return PhoneEvent.Status.BLOCKED  # kept, answered "refuse", never queued
     # A second offer of the call fails the unique call_id (phone_event_apply answers 409).
     call = QueueCall(
         call_id=data["call_id"],
-        caller_number=data["caller_number"],
+        caller_number=data.get("caller_number") or "",  # none when withheld
         language=data.get("language") or "ko",
         queue=data.get("queue") or "general",
         category=data.get("category"),
@@ -305,6 +353,11 @@ def _on_transferred(data: dict, at: datetime) -> None:
     if call.agent_id == agent.pk:
         raise IllegalTransition(_("The call is already with this agent."))
     previous = call.agent
+    # Both agents' rows, locked in one order (by id): two transfers between the
+    # same agents in opposite directions would otherwise each hold the row the
+    # other waits for.
+    for someone in sorted({person.pk: person for person in (previous, agent) if person}.values(), key=_pk):
+        _agent_status_locked(someone, at)
     call.agent = agent
     call.transfers += 1
     call.save(update_fields=["agent", "transfers"])
@@ -315,6 +368,10 @@ def _on_transferred(data: dict, at: datetime) -> None:
             _agent_move(status, AgentState.AFTER_CALL_WORK, at, AgentStateChange.Source.PHONE_SYSTEM)
     _agent_force(agent, AgentState.ON_CALL, at, call=call)
     _screen_pop(call, agent, transferred=True)
+
+
+def _pk(user: AbstractBaseUser) -> int:
+    return user.pk
 
 
 def _on_agent_state(data: dict, at: datetime) -> None:
@@ -337,6 +394,7 @@ def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool =
         "call_id": call.call_id,
         # masked: the console reveals it through the access-logged GET /api/queue/calls/{call_id}/caller/
         "caller_number": mask_number(call.caller_number) if call.caller_number else None,
+        "number_withheld": not call.caller_number,
         "language": call.language,
         "queue": call.queue,
         "category": call.category.slug if call.category_id else None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.db import first_row_id, first_row_reference, one_statement_inserts, rows_insert_at_once
+from callcenter.errors import Conflict
 from callcenter.models import AccessLog
 from callcenter.services import access_log_entry, access_log_record
 from inquiries.models import Call, Caller, CallEvent
@@ -51,12 +54,42 @@ def caller_get_or_create(*, number: str) -> Caller:
     return caller
 
 
-def _call_by_request_id(client_request_id: str) -> Call | None:
-    """The call a retried request already logged, with the relations the API answers with."""
+def _call_by_request_id(*, agent: AbstractBaseUser, client_request_id: str) -> Call | None:
+    """The call a retried request of this agent already logged, with the relations the API answers with."""
     try:
-        return Call.objects.select_related("caller", "category", "agent").get(client_request_id=client_request_id)
+        return Call.objects.select_related("caller", "category", "agent").get(
+            agent=agent, client_request_id=client_request_id
+        )
     except Call.DoesNotExist:
         return None
+
+
+class RequestIdReused(Conflict):
+    code = "request_id_reused"
+
+
+def request_fingerprint(
+    call: Call, *, number: str | None, faq_entries: list[FAQEntry] | None, started_given: bool
+) -> str:
+    """What a request to log `call` asked for, as a digest: a retry asks for the same."""
+    asked = [
+        number,
+        call.number_status,
+        call.category_id,
+        call.summary,
+        call.language,
+        call.channel,
+        call.notes,
+        call.resolution,
+        call.started_at.isoformat() if started_given else None,
+        call.ended_at.isoformat() if call.ended_at else None,
+        call.satisfaction,
+        call.urgent,
+        call.vulnerable,
+        call.phone_call_id,
+        sorted(entry.pk for entry in faq_entries or []),
+    ]
+    return hashlib.sha256(json.dumps(asked, default=str).encode()).hexdigest()
 
 
 def _saved_relations(**related: Any) -> list[str]:
@@ -92,8 +125,10 @@ def call_log(
 ) -> tuple[Call, bool]:
     """Log a call. Returns (call, created).
 
-    Idempotent on `client_request_id`: a repeat returns the first call and
-    created=False, also when two requests race. `number_status` known needs
+    Idempotent on `client_request_id`, per agent: a repeat returns the first call
+    and created=False, also when two requests race; the same key asking for a
+    different call is refused (RequestIdReused, 409); another agent's same key is
+    theirs and logs another call. `number_status` known needs
     `caller_number`; withheld and none refuse one (the call has no caller).
     Side effects: a Caller row (first contact), the Call, a `created` CallEvent, the queued call's category (via
     `phone_call_id`), an access-log row, and
@@ -128,6 +163,10 @@ def call_log(
     # still guard them; the caller is read or made once the rest is valid.
     saved = _saved_relations(agent=agent, category=category)
     call.full_clean(exclude=[*saved, "caller"], validate_unique=False)
+    if call.client_request_id:
+        call.request_fingerprint = request_fingerprint(
+            call, number=normalized, faq_entries=faq_entries, started_given=started_at is not None
+        )
     event = CallEvent(actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution)
     # Without a number the access log names the call itself, known once it is saved.
     subject = Caller(number=normalized).subject if normalized else "call:"
@@ -141,8 +180,12 @@ def call_log(
                 _call_rows_save(call, event, entry, number=normalized, faq_entries=faq_entries)
         except IntegrityError:
             if client_request_id:
-                existing = _call_by_request_id(client_request_id)
+                existing = _call_by_request_id(agent=agent, client_request_id=client_request_id)
                 if existing is not None:
+                    if existing.request_fingerprint not in ("", call.request_fingerprint):
+                        raise RequestIdReused(
+                            _("This client_request_id was sent before with another call; send a new one.")
+                        ) from None
                     return existing, False
             if not one_statement or attempt == 2:
                 raise

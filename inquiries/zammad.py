@@ -108,7 +108,7 @@ def _our_call_id(call_id: str) -> str:
     return "zammad-" + hashlib.sha256(call_id.encode()).hexdigest()[:48]
 
 
-def _caller_number(raw: str) -> str:
+def caller_number(raw: str) -> str:
     """The caller key of `from`: as our console reads numbers, or in Zammad's
     international form without the plus (821012345678); withheld ones are 'anonymous'."""
     if raw.lower() in WITHHELD:
@@ -212,7 +212,7 @@ def _translate(parsed: dict[str, Any]) -> tuple[dict[str, Any] | str, str] | Non
             return None
         return {**base, "event": "agent.state", "agent": agent, "state": _outbound_state(event, agent)}, key
     if event == "newCall":
-        number = _caller_number(parsed["from"])
+        number = caller_number(parsed["from"])
         return {**base, "event": "call.offered", "caller_number": number, "queue": _queue(parsed["queue"])}, key
     if event == "answer":
         agent = _answering_agent(parsed)

@@ -11,7 +11,7 @@ import pytest
 
 from callcenter.inputs import STORED_AS_TEXT
 from inquiries.queue_models import PhoneEvent, QueueCall
-from inquiries.tests.conftest import offered
+from inquiries.tests.conftest import event, offered
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +137,67 @@ def test_a_call_id_that_is_not_text_is_refused(pbx, clock, call_id):
     assert response.status_code == 400
     assert response.json()["fields"]["call_id"] == ["Give text (a JSON string)."]
     assert not QueueCall.objects.exists()
+
+
+# --- never left "received" -------------------------------------------------------------
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def _fail_first(monkeypatch, times: int):
+    """call.offered raises a deadlock `times` times, then applies as usual."""
+    from django.db import OperationalError
+
+    from inquiries import queue_services
+
+    real = queue_services._HANDLERS["call.offered"]
+    calls = {"n": 0}
+
+    def flaky(data, at):
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return real(data, at)
+
+    monkeypatch.setitem(queue_services._HANDLERS, "call.offered", flaky)
+    return calls
+
+
+def test_a_deadlocked_event_is_applied_again(pbx, clock, monkeypatch):
+    attempts = _fail_first(monkeypatch, times=2)
+
+    response = post_raw(pbx, offered("c1", clock()))
+
+    assert response.status_code == 201
+    assert attempts["n"] == 3
+    assert PhoneEvent.objects.get().status == PhoneEvent.Status.APPLIED
+    assert QueueCall.objects.get().call_id == "c1"
+
+
+def test_an_event_the_database_never_takes_is_a_503_not_left_received(pbx, clock, monkeypatch):
+    from inquiries import queue_services
+
+    _fail_first(monkeypatch, times=queue_services.APPLY_ATTEMPTS)
+
+    response = post_raw(pbx, [offered("c1", clock()), {**offered("c1", clock()), "event": "call.abandoned"}])
+
+    results = response.json()["results"]
+    assert [r["http_status"] for r in results] == [503, 409]  # the batch went on
+    assert results[0]["error"] == "busy"
+    assert not PhoneEvent.objects.filter(status=PhoneEvent.Status.RECEIVED).exists()
+    assert not QueueCall.objects.exists()
+
+
+def test_a_bug_in_one_event_does_not_sink_its_batch(pbx, clock, monkeypatch):
+    from inquiries import queue_services
+
+    def broken(data, at):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(queue_services._HANDLERS, "call.abandoned", broken)
+
+    response = post_raw(pbx, [offered("c1", clock()), event("call.abandoned", "c1", clock(1)), offered("c2", clock(2))])
+
+    assert [r["http_status"] for r in response.json()["results"]] == [201, 500, 201]
+    assert PhoneEvent.objects.get(event="call.abandoned").status == PhoneEvent.Status.REJECTED
+    assert QueueCall.objects.get(call_id="c1").status == QueueCall.Status.WAITING  # the failed one changed nothing

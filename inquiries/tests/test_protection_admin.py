@@ -58,3 +58,19 @@ def test_blocks_are_read_only_and_masked_in_admin(client, root, supervisor):
     assert "010-****-6789" in listing and "01023456789" not in listing
     assert client.post(f"/admin/inquiries/callerblock/{block.pk}/delete/", {"post": "yes"}).status_code == 403
     assert CallerBlock.objects.filter(pk=block.pk).exists()
+
+
+def test_a_zammad_events_number_is_masked_in_admin_and_its_reveal_names_the_caller(client, root, phone_system):
+    from callcenter.models import AccessLog
+    from inquiries import zammad
+    from inquiries.queue_models import PhoneEvent
+
+    body = {"event": "newCall", "from": "821023456789", "to": "120", "direction": "in", "callId": "z-admin"}
+    zammad.zammad_event_receive(data=body, sender=phone_system)
+    event = PhoneEvent.objects.get()
+    client.force_login(root)
+    page = client.get(f"/admin/inquiries/phoneevent/{event.pk}/change/").content.decode()
+    assert "821023456789" not in page and "010-****-6789" in page
+    AccessLog.objects.all().delete()
+    assert client.get(f"/admin/inquiries/phoneevent/{event.pk}/reveal/").status_code == 200
+    assert AccessLog.objects.filter(subject="caller:01023456789").exists()

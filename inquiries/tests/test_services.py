@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from callcenter.models import AccessLog
 from inquiries.models import Call, Caller, CallEvent
-from inquiries.services import call_correct, call_log
+from inquiries.services import RequestIdReused, call_correct, call_log
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,21 @@ def test_same_number_in_other_formats_is_the_same_caller(agent, category):
 
 def test_repeat_client_request_id_returns_the_first_call(agent, category):
     first, created_first = log(agent, category, client_request_id="req-1")
-    again, created_again = log(agent, category, client_request_id="req-1", summary="다른 내용")
+    again, created_again = log(agent, category, client_request_id="req-1")
 
     assert (created_first, created_again) == (True, False)
     assert again.pk == first.pk
     assert Call.objects.count() == 1
     assert again.summary == "누수 신고"
+
+
+def test_a_client_request_id_reused_for_another_call_is_refused(agent, category):
+    log(agent, category, client_request_id="req-1")
+
+    with pytest.raises(RequestIdReused):
+        log(agent, category, client_request_id="req-1", summary="다른 내용")
+
+    assert Call.objects.get().summary == "누수 신고"
 
 
 def test_call_ending_before_it_started_is_refused_and_nothing_saved(agent, category):
