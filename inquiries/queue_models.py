@@ -110,7 +110,8 @@ class QueueCall(models.Model):
         ABANDONED = "abandoned", _("Abandoned")
 
     call_id = models.CharField(_("phone-system call id"), max_length=64, unique=True)
-    caller_number = models.CharField(_("caller number"), max_length=20)
+    # Blank when the phone system reports the number withheld.
+    caller_number = models.CharField(_("caller number"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.KOREAN)
     queue = models.CharField(_("queue"), max_length=32, default="general")
     category = models.ForeignKey(

@@ -282,12 +282,13 @@ def _not_before(at: datetime, moment: datetime | None, message: str) -> None:
 
 
 def _on_offered(data: dict, at: datetime) -> str | None:
-    if caller_block_find(number=data["caller_number"], at=at) is not None:
+    # A withheld number cannot be blocked (there is none to match).
+    if data.get("caller_number") and caller_block_find(number=data["caller_number"], at=at) is not None:
         return PhoneEvent.Status.BLOCKED  # kept, answered "refuse", never queued
     # A second offer of the call fails the unique call_id (phone_event_apply answers 409).
     call = QueueCall(
         call_id=data["call_id"],
-        caller_number=data["caller_number"],
+        caller_number=data.get("caller_number") or "",  # none when withheld
         language=data.get("language") or "ko",
         queue=data.get("queue") or "general",
         category=data.get("category"),
@@ -393,6 +394,7 @@ def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool =
         "call_id": call.call_id,
         # masked: the console reveals it through the access-logged GET /api/queue/calls/{call_id}/caller/
         "caller_number": mask_number(call.caller_number) if call.caller_number else None,
+        "number_withheld": not call.caller_number,
         "language": call.language,
         "queue": call.queue,
         "category": call.category.slug if call.category_id else None,

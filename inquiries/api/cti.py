@@ -53,6 +53,10 @@ class PhoneEventSerializer(InputSerializer):
     # a bare local time from a phone system is ambiguous; the future is checked in validate_at
     at = BoundedDateTimeField(require_zone=True, past=timedelta(days=settings.PHONE_EVENT_MAX_AGE_DAYS))
     caller_number = PhoneNumberField(max_length=40, required=False)
+    withheld = serializers.BooleanField(
+        required=False,
+        help_text=gettext_lazy("call.offered: true when the caller hid the number (then no caller_number)."),
+    )
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     queue = serializers.SlugField(max_length=32, required=False)
     category = serializers.SlugRelatedField(
@@ -82,9 +86,16 @@ class PhoneEventSerializer(InputSerializer):
         return at
 
     def validate(self, attrs):
+        required = REQUIRED_FIELDS[attrs["event"]]
+        if attrs.get("withheld"):
+            if attrs.get("caller_number"):
+                raise serializers.ValidationError(
+                    {"caller_number": [_("A withheld number is not sent: leave caller_number out.")]}
+                )
+            required = tuple(name for name in required if name != "caller_number")
         missing = {
             name: [_("This field is required for %(event)s.") % {"event": attrs["event"]}]
-            for name in REQUIRED_FIELDS[attrs["event"]]
+            for name in required
             if attrs.get(name) in (None, "")
         }
         if missing:

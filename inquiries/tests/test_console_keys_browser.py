@@ -145,3 +145,18 @@ def test_at_390_px_no_hangul_word_breaks_a_syllable_a_line(page, live_server_url
     page.locator("#desk-rows tr").first.wait_for()
     screenshot(page, "desk-390")
     assert page.evaluate(LINES_PER_WORD, ".topbar a, .topbar button, .desk-table th, .desk-table td") == []
+
+
+def test_a_screen_pop_of_a_withheld_number_logs_the_call_as_withheld(agent_page):
+    page = agent_page
+    # what console_queue.js passes on for a screen pop with number_withheld
+    page.evaluate("window.DasanConsole.prefill({number_status: 'withheld', phone_call_id: 'pbx-9'})")
+    assert page.locator("#f-caller-number").is_disabled()
+    page.select_option("#f-category", "water")
+    page.fill("#f-summary", "발신번호 표시 제한 민원")
+    page.press("#f-summary", "Enter")
+
+    page.locator("#calls-today li").first.filter(has_text="발신번호 표시 제한").wait_for()
+    assert "번호 비공개" in page.locator("#calls-today li").first.inner_text()
+    call = Call.objects.get()
+    assert (call.number_status, call.caller, call.phone_call_id) == ("withheld", None, "pbx-9")

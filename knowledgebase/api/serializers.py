@@ -41,7 +41,7 @@ class SearchHitSerializer(serializers.Serializer):
     question = serializers.CharField()
     answer_excerpt = serializers.CharField(help_text="HTML-escaped text with the matched terms in <mark>.")
     score = serializers.FloatField(
-        help_text="Fused rank score, 0-1: 1.0 is first by words and by meaning; words alone give at most 0.5."
+        help_text="Fused rank score, 0-1: 1.0 is first by words and by meaning; words alone give at most 0.4."
     )
     match = serializers.ChoiceField(
         choices=["lexical", "semantic", "both"],

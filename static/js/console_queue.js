@@ -65,11 +65,13 @@
 
   async function screenPop(data) {
     const pop = $("qp-pop");
-    pop.textContent = interpolate(t("Call from %s (waited %s s): the form is filled in."), [data.caller_number || "—", Math.round(data.wait_seconds)]);
+    const from = data.number_withheld ? t("a withheld number") : data.caller_number || "—";
+    pop.textContent = interpolate(t("Call from %s (waited %s s): the form is filled in."), [from, Math.round(data.wait_seconds)]);
     pop.classList.remove("hidden");
     if (window.DasanConsole) {
       const fields = { phone_call_id: data.call_id, started_at: data.answered_at };
-      if (data.caller_number) {
+      if (data.number_withheld) fields.number_status = "withheld";
+      else if (data.caller_number) {
         // the socket carries the number masked; the full one is a logged reveal
         const reveal = await api(`/api/queue/calls/${encodeURIComponent(data.call_id)}/caller/`);
         if (reveal.ok && reveal.data.caller_number) fields.caller_number = reveal.data.caller_number;
