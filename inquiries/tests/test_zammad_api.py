@@ -376,4 +376,3 @@ def test_a_nul_in_a_form_field_is_400(zammad):
     response = zammad.form({**new_call(), "callId": "z\x001"})
     assert response.status_code == 400
     assert not QueueCall.objects.exists()
-
