@@ -376,13 +376,3 @@ def test_a_nul_in_a_form_field_is_400(zammad):
     response = zammad.form({**new_call(), "callId": "z\x001"})
     assert response.status_code == 400
     assert not QueueCall.objects.exists()
-
-
-def test_the_url_token_is_throttled_like_any_api_token(monkeypatch, zammad):
-    from rest_framework.throttling import SimpleRateThrottle
-
-    rates = {"token": "2/min", "open311_key": "off", "open311_post": "off"}
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
-    answers = [zammad(new_call(f"t{n}")).status_code for n in range(3)]
-    assert answers == [200, 200, 429]
-    assert QueueCall.objects.count() == 2
