@@ -61,7 +61,7 @@ DISTRICTS = [
 ]  # fmt: skip
 
 
-def expand_to(total: int) -> None:
+def expand_to(total: int, model=None) -> None:
     """Add synthetic entries until there are `total`, in bulk (search columns built once per text)."""
     from django.db import transaction
 
@@ -98,10 +98,10 @@ def expand_to(total: int) -> None:
         if batch:
             FAQEntry.objects.bulk_create(batch)
         index_entries(FAQEntry.objects.filter(id__gte=start_id).values_list("id", flat=True))
-    copy_vectors(start_id, base_ids=[row["id"] for row in base])
+    copy_vectors(start_id, base_ids=[row["id"] for row in base], embedder=model)
 
 
-def copy_vectors(start_id: int, base_ids: list[int]) -> None:
+def copy_vectors(start_id: int, base_ids: list[int], embedder=None) -> None:
     """Each new synthetic entry gets the vector of the entry its question copies, moved a little."""
     import numpy
     from django.db import transaction
@@ -110,7 +110,7 @@ def copy_vectors(start_id: int, base_ids: list[int]) -> None:
     from knowledgebase.search.embedder import get_embedder
     from knowledgebase.search.vectors import _bump_version, to_bytes
 
-    embedder = get_embedder()
+    embedder = embedder or get_embedder()  # the model, even when the last measurement was words only
     if embedder is None:
         return
     source = {
@@ -215,7 +215,7 @@ def main() -> None:
           f"{header[4]:>14} {header[5]:>17}")  # fmt: skip
     for size in sorted(int(value) for value in args.sizes.split(",")):
         started = time.perf_counter()
-        expand_to(size)
+        expand_to(size, model)
         grow = time.perf_counter() - started
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
