@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from callcenter import permissions
 from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
+from inquiries.protection_models import AbuseFlag
 from inquiries.queue_models import PhoneEvent, QueueCall
 from knowledgebase.models import Category
 
@@ -38,14 +39,18 @@ def call_list(
     date_to: date | None = None,
     started_from: datetime | None = None,
     started_to: datetime | None = None,
+    flagged: str | None = None,
 ) -> QuerySet[Call]:
     """Calls the user may see (agents their own, supervisors and admins all),
     newest first, narrowed by every filter given (None: not filtered).
 
     `text` is found in the summary or the notes; `date_from`/`date_to` are whole
-    local days; `started_from`/`started_to` a time range (a shift, for now).
+    local days; `started_from`/`started_to` a time range (a shift, for now);
+    `flagged` is "any" (flagged as abusive, any kind) or one `AbuseFlag.Kind`.
+    Each call carries `is_flagged` (its queue call has an abusive-call flag).
     """
-    calls = _with_relations(Call.objects.all())
+    flags = AbuseFlag.objects.filter(call__call_id=OuterRef("phone_call_id"))
+    calls = _with_relations(Call.objects.annotate(is_flagged=Exists(flags)))
     if not permissions.can_see_all_calls(user):
         calls = calls.filter(agent=user)
     if caller_number:
@@ -70,7 +75,16 @@ def call_list(
         calls = calls.filter(started_at__gte=started_from)
     if started_to:
         calls = calls.filter(started_at__lt=started_to)
+    if flagged:
+        calls = calls.filter(Exists(flags if flagged == "any" else flags.filter(kind=flagged)))
     return calls
+
+
+def call_abuse_flags(*, call: Call) -> QuerySet[AbuseFlag]:
+    """The abusive-call flags on the queue call this call came through (none for others)."""
+    if not call.phone_call_id:
+        return AbuseFlag.objects.none()
+    return AbuseFlag.objects.filter(call__call_id=call.phone_call_id)
 
 
 def call_get(*, pk: int) -> Call:

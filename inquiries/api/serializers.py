@@ -14,6 +14,7 @@ from callcenter.inputs import MAX_DB_ID, BoundedDateTimeField, InputSerializer
 from inquiries import selectors
 from inquiries.models import SUMMARY_MAX_LENGTH, Call, Language
 from inquiries.phone import normalize_number
+from inquiries.protection_models import AbuseFlag
 from knowledgebase.models import Category, FAQEntry
 
 
@@ -352,6 +353,7 @@ class CallListQuerySerializer(InputSerializer):
     A filter left out or empty does not filter."""
 
     URGENT_CHOICES = (("true", _("Urgent only")), ("false", _("Not urgent")))
+    FLAGGED_CHOICES = (("any", _("Flagged as abusive (any kind)")), *AbuseFlag.Kind.choices)
 
     caller_number = PhoneNumberField(required=False, max_length=40)
     agent = serializers.CharField(required=False, max_length=150, help_text=_("username"))
@@ -365,6 +367,9 @@ class CallListQuerySerializer(InputSerializer):
     date_to = serializers.DateField(required=False)
     started_from = serializers.DateTimeField(required=False, help_text=_("A time range, e.g. a shift: from"))
     started_to = serializers.DateTimeField(required=False, help_text=_("to (not included)"))
+    flagged = serializers.ChoiceField(
+        choices=FLAGGED_CHOICES, required=False, help_text=_("Flagged as abusive: any, or one kind of flag.")
+    )
 
     def validate(self, attrs):
         for first, last in (("date_from", "date_to"), ("started_from", "started_to")):

@@ -10,6 +10,8 @@ from callcenter.models import AccessLog
 from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
 from inquiries.models import Call
+from inquiries.protection_models import AbuseFlag
+from inquiries.queue_models import QueueCall
 from inquiries.services import call_log
 from knowledgebase.models import Category
 
@@ -76,7 +78,11 @@ def test_the_call_list_filters_and_moves_with_the_keyboard(page, live_server_url
             category=category,
             summary=summary,
             started_at=now - timedelta(minutes=10 * n),
+            phone_call_id=f"q-{n}",
         )
+    # the lost-property caller was abusive: the agent flagged that queue call
+    queue_call = QueueCall.objects.create(call_id="q-3", caller_number="01033330003", offered_at=now)
+    AbuseFlag.objects.create(call=queue_call, caller_number="01033330003", agent=agent, kind="verbal_abuse")
     login(page, live_server_url, "dohyun", "pw-dohyun-1")
     page.goto(f"{live_server_url}/calls/")
     assert page.locator("#calls-table tbody tr").count() == 4
@@ -91,6 +97,15 @@ def test_the_call_list_filters_and_moves_with_the_keyboard(page, live_server_url
     page.wait_for_url("**/calls/?*q=*")
     rows = page.locator("#calls-table tbody tr")
     assert rows.count() == 1 and "단수 예정 안내" in rows.first.inner_text()
+
+    # the abusive-call filter: only the flagged call is left, with its badge
+    page.select_option("#c-category", "")
+    page.fill("#c-q", "")
+    page.select_option("#c-flagged", "any")
+    page.click("#call-filters button[type=submit]")
+    page.wait_for_url("**/calls/?*flagged=any*")
+    assert rows.count() == 1 and "지하철 분실물" in rows.first.inner_text()
+    assert rows.first.locator(".badge-flagged").inner_text() == "악성 민원 신고됨"
 
     # back to everything; j, j, k then Enter opens the second call
     page.click("text=필터 지우기")
