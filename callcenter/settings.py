@@ -300,6 +300,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
+        "ReferralSourceEnum": "referrals.models.Referral.Source",
         "FollowUpStatusEnum": "referrals.models.FollowUp.Status",
         "SafetyPersonKindEnum": "safety.models.Kind",
         "SafetyCaseStatusEnum": "safety.models.Status",

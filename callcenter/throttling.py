@@ -13,11 +13,14 @@ from `API_TOKEN_RATE`, `OPEN311_KEY_RATE`, `OPEN311_POST_RATE`):
 Counts live in Django's default cache, per server process (the local-memory
 cache): with N daphne processes a client may get up to N times the rate. A
 refused request gets 429 with `Retry-After` and the error shape of its API.
-A rate of "off" switches that throttle off.
+A rate of "off" switches that throttle off. The cache keys hold a sha256 of
+the ident (a key or an address is client input: no control character, space
+or length reaches the cache backend).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from functools import wraps
@@ -35,6 +38,11 @@ class _Throttle(SimpleRateThrottle):
         rate = super().get_rate()
         return None if rate in (None, "", "off") else rate
 
+    def cache_key(self, ident: object) -> str:
+        """The one place a key is built: the ident hashed, so any input is a safe cache key."""
+        digest = hashlib.sha256(str(ident).encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
     def get_ident(self, request: HttpRequest) -> str:
         # the address the rest of the console records (callcenter.services.client_address)
         return client_address(getattr(request, "_request", request)) or "unknown"
@@ -49,7 +57,7 @@ class TokenRateThrottle(_Throttle):
         token = getattr(request, "auth", None)
         if not isinstance(token, Token):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": token.pk}
+        return self.cache_key(token.pk)
 
 
 class Open311KeyThrottle(_Throttle):
@@ -62,7 +70,7 @@ class Open311KeyThrottle(_Throttle):
         key = key.strip()
         if not key:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": key[:64]}
+        return self.cache_key(key)
 
 
 class Open311PostThrottle(_Throttle):
@@ -73,7 +81,7 @@ class Open311PostThrottle(_Throttle):
     def get_cache_key(self, request: HttpRequest, view: Any) -> str | None:
         if request.method != "POST":
             return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_key(self.get_ident(request))
 
 
 Refusal = Callable[..., HttpResponse]

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning, memcache_key_warnings
+from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from callcenter.permissions import Role
+from callcenter.throttling import Open311KeyThrottle, Open311PostThrottle
 from referrals.tests.factories import Open311ApiKeyFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +89,27 @@ def test_an_open311_key_is_throttled_across_addresses(rates, client, reference_d
     assert statuses == [201, 201, 429]
     refused = client.post("/open311/v2/requests.xml", body)
     assert refused.status_code == 429 and b"<errors>" in refused.content
+
+
+HOSTILE_KEYS = ["k 1\tspace", "k\x00\x01\x7fnul", "x" * 300, "키\u202e뒤집기", "k:1:2:throttle"]
+
+
+@pytest.mark.parametrize("api_key", HOSTILE_KEYS)
+def test_any_open311_key_makes_a_safe_cache_key_and_is_counted_on_its_own(rates, api_key):
+    rates(open311_key="2/min")
+    factory = RequestFactory()
+    key = Open311KeyThrottle().get_cache_key(factory.get("/open311/v2/services.json", {"api_key": api_key}), None)
+    assert list(memcache_key_warnings(key)) == []  # no control character, space, or over 250 characters
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        allowed = [
+            Open311KeyThrottle().allow_request(factory.get("/open311/v2/services.json", {"api_key": name}), None)
+            for name in (api_key, api_key, api_key, api_key + "-other")
+        ]
+    assert allowed == [True, True, False, True]
+
+
+def test_any_client_address_makes_a_safe_cache_key(rates):
+    rates(open311_post="1/min")
+    request = RequestFactory().post("/open311/v2/requests.json", REMOTE_ADDR="10.0.0.1\n" + " " * 300)
+    assert list(memcache_key_warnings(Open311PostThrottle().get_cache_key(request, None))) == []

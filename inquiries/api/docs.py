@@ -117,3 +117,49 @@ class EventBatchOutcomeSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField()
     rejected = serializers.IntegerField()
     results = EventOutcomeSerializer(many=True)
+
+
+class AbuseFlagSerializer(serializers.Serializer):
+    """An abusive-call flag (inquiries/api/protection.py `flag_data`); the number masked."""
+
+    id = serializers.IntegerField()
+    call_id = serializers.CharField()
+    caller_number = serializers.CharField(help_text="masked")
+    agent = serializers.CharField(help_text="the agent's username")
+    agent_name = serializers.CharField()
+    kind = serializers.CharField(help_text="the flag's kind (see the request's `kind`)")
+    kind_label = serializers.CharField(help_text="the kind, in the request's language")
+    note = serializers.CharField(allow_blank=True)
+    flagged_at = serializers.DateTimeField()
+    warning_read_at = serializers.DateTimeField(allow_null=True, help_text="null until the warning is read")
+    ended_at = serializers.DateTimeField(allow_null=True, help_text="null until the agent ends the call")
+    blocked = serializers.BooleanField(help_text="a block of the caller from this flag is active (in lists)")
+
+
+class CallerBlockSerializer(serializers.Serializer):
+    """A caller block (inquiries/api/protection.py `block_data`)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="masked")
+    number_full = serializers.CharField(required=False, help_text="only with ?unmask=1 (access-logged)")
+    reason = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    active = serializers.BooleanField()
+    flag = serializers.IntegerField(allow_null=True, help_text="the abuse flag it came from, if any")
+    created_by = serializers.CharField(help_text="username")
+    created_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True, help_text="null while not ended early")
+    ended_by = serializers.CharField(allow_null=True, help_text="username; null while not ended early")
+
+
+class QueueCallCallerSerializer(serializers.Serializer):
+    call_id = serializers.CharField()
+    caller_number = serializers.CharField(allow_null=True, help_text="the full number; null when withheld")
+
+
+class ZammadAnswerSerializer(serializers.Serializer):
+    """Zammad's CTI answer: `{}`, or `{"action": "reject", "reason": "busy"}` for a blocked number's newCall."""
+
+    action = serializers.CharField(required=False, help_text='"reject" for a blocked number\'s newCall; else absent')
+    reason = serializers.CharField(required=False, help_text='"busy" with action reject; else absent')

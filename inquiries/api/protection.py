@@ -29,6 +29,7 @@ from callcenter.inputs import BoundedDateTimeField, InputSerializer
 from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from inquiries import protection_selectors, protection_services
+from inquiries.api.docs import AbuseFlagSerializer, CallerBlockSerializer
 from inquiries.api.serializers import PhoneNumberField
 from inquiries.phone import format_number
 from inquiries.protection_models import AbuseFlag, CallerBlock
@@ -132,7 +133,11 @@ class AbuseFlagListCreateApi(GenericAPIView):
 
     permission_classes = [permissions.api_requires(permissions.can_flag_abusive_calls)]
 
-    @extend_schema(operation_id="abuse_flags_list", parameters=[AbuseFlagQuerySerializer], responses=dict)
+    @extend_schema(
+        operation_id="abuse_flags_list",
+        parameters=[AbuseFlagQuerySerializer],
+        responses=AbuseFlagSerializer(many=True),
+    )
     def get(self, request):
         if not permissions.can_block_callers(request.user):
             raise PermissionDenied
@@ -142,7 +147,7 @@ class AbuseFlagListCreateApi(GenericAPIView):
         page = self.paginate_queryset(flags)
         return self.get_paginated_response([flag_data(flag) for flag in page])
 
-    @extend_schema(request=AbuseFlagInputSerializer, responses={201: dict})
+    @extend_schema(request=AbuseFlagInputSerializer, responses={201: AbuseFlagSerializer})
     def post(self, request):
         serializer = AbuseFlagInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -156,7 +161,7 @@ class AbuseFlagStepApi(APIView):
     permission_classes = [permissions.api_requires(permissions.can_flag_abusive_calls)]
     step = ""
 
-    @extend_schema(request=None, responses=dict)
+    @extend_schema(request=None, responses=AbuseFlagSerializer)
     def post(self, request, pk: str):
         flag_id = _parse_pk(pk)
         if self.step == "warning_read":
@@ -169,7 +174,11 @@ class AbuseFlagStepApi(APIView):
 class CallerBlockListCreateApi(GenericAPIView):
     permission_classes = [permissions.api_requires(permissions.can_block_callers)]
 
-    @extend_schema(operation_id="caller_blocks_list", parameters=[CallerBlockQuerySerializer], responses=dict)
+    @extend_schema(
+        operation_id="caller_blocks_list",
+        parameters=[CallerBlockQuerySerializer],
+        responses=CallerBlockSerializer(many=True),
+    )
     def get(self, request):
         query = CallerBlockQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -177,7 +186,7 @@ class CallerBlockListCreateApi(GenericAPIView):
         page = self.paginate_queryset(blocks)
         return self.get_paginated_response([block_data(block) for block in page])
 
-    @extend_schema(request=CallerBlockInputSerializer, responses={201: dict})
+    @extend_schema(request=CallerBlockInputSerializer, responses={201: CallerBlockSerializer})
     def post(self, request):
         serializer = CallerBlockInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -198,7 +207,7 @@ class CallerBlockDetailApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("unmask", bool, description="Show the full number (written to the access log).")],
-        responses=dict,
+        responses=CallerBlockSerializer,
     )
     def get(self, request, pk: str):
         block = self._block(pk)
@@ -213,7 +222,9 @@ class CallerBlockDetailApi(APIView):
             return Response(block_data(block, unmasked=True))
         return Response(block_data(block))
 
-    @extend_schema(request=None, responses=dict, description="End the block now; it stays in the history.")
+    @extend_schema(
+        request=None, responses=CallerBlockSerializer, description="End the block now; it stays in the history."
+    )
     def delete(self, request, pk: str):
         block = self._block(pk)
         block = protection_services.caller_block_end(block_id=block.pk, actor=request.user, request=request)

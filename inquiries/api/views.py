@@ -11,6 +11,7 @@ from callcenter.errors import Forbidden
 from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from inquiries import selectors, services
+from inquiries.api import docs
 from inquiries.api.serializers import (
     CallInputSerializer,
     CallListQuerySerializer,
@@ -132,7 +133,7 @@ class QueueCallCallerApi(APIView):
 
     permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=docs.QueueCallCallerSerializer)
     def get(self, request, call_id: str):
         call = selectors.queue_call_get(call_id=call_id)
         if call is None or not permissions.can_reveal_queue_caller(request.user, call):

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from callcenter import permissions
 from callcenter.authentication import CachedTokenAuthentication
 from callcenter.inputs import JSONParser
+from inquiries.api.docs import ZammadAnswerSerializer
 from inquiries.zammad import zammad_event_receive
 
 
@@ -61,7 +62,7 @@ class ZammadCtiApi(APIView):
     @extend_schema(
         operation_id="cti_zammad_event",
         request=dict,
-        responses={200: dict, 400: dict, 401: dict, 403: dict},
+        responses={200: ZammadAnswerSerializer},
         examples=[
             OpenApiExample(
                 "newCall",
@@ -89,6 +90,6 @@ class ZammadCtiApi(APIView):
 class ZammadCtiHeaderApi(ZammadCtiApi):
     """The same, for a phone system that sends the token in the Authorization header."""
 
-    @extend_schema(operation_id="cti_zammad_event_token_header", request=dict, responses={200: dict, 400: dict})
+    @extend_schema(operation_id="cti_zammad_event_token_header", request=dict, responses={200: ZammadAnswerSerializer})
     def post(self, request, token: str | None = None):
         return super().post(request, token)
