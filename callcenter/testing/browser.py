@@ -89,6 +89,12 @@ def _child_setup(django_db_blocker):
 
     permissions.ROLES_CACHE_SECONDS = 0.0
     selectors.CATEGORY_CACHE_SECONDS = 0.0
+    # nor remembered wallboard figures: a test that sets the floor up straight in the
+    # database (no service, so no new generation here) got the last test's snapshot
+    from inquiries import stats
+
+    stats.SNAPSHOT_MAX_AGE = 0.0
+    stats.QUEUE_REUSE_SECONDS = 0.0
     # Words only in the child, as in the rest of the suite (conftest.py): no journey here needs the
     # model, and its vectors would outlive the flushes (the version counter starts again).
     from knowledgebase.search import embedder
