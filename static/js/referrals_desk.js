@@ -150,7 +150,10 @@
       reason.append(pref);
     }
     const contact = document.createElement("div");
-    contact.textContent = referral.contact_number || "—";
+    const number = document.createElement("span");
+    number.className = "nowrap";
+    number.textContent = referral.contact_number || "—";
+    contact.append(number);
     contact.append(" ", referral.consent ? badge(t("consent"), "ok") : badge(t("no consent: masked")));
     const status = document.createElement("div");
     status.append(badge(STATUS[referral.status] || referral.status));
