@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,15 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.workdays import operating_day, operating_day_window
 from inquiries.phone import format_number, mask_number
 
 SUMMARY_MAX_LENGTH = 2000
-
-
-def operating_day_starts() -> time:
-    """When the centre's operating day begins (OPERATING_DAY_STARTS, "08:00")."""
-    hours, minutes = str(getattr(settings, "OPERATING_DAY_STARTS", "08:00")).split(":")
-    return time(int(hours), int(minutes))
 
 
 class Language(models.TextChoices):
@@ -198,12 +193,7 @@ class Call(models.Model):
         current = shift_current(at=self.started_at)
         if current is not None:
             return current[2]
-        local = timezone.localtime(self.started_at)
-        day_starts = operating_day_starts()
-        closes = local.replace(hour=day_starts.hour, minute=day_starts.minute, second=0, microsecond=0)
-        if closes <= local:
-            closes += timedelta(days=1)
-        return closes
+        return operating_day_window(operating_day(self.started_at))[1]
 
     @property
     def duration(self) -> timedelta | None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from callcenter.workdays import operating_day, operating_day_window
 from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
 from inquiries.protection_models import AbuseFlag
@@ -167,9 +168,11 @@ def caller_history(*, caller: Caller, limit: int = 20) -> QuerySet[Call]:
     return _with_relations(caller.calls.all())[:limit]
 
 
-def calls_today(*, agent: AbstractBaseUser, limit: int = 50) -> QuerySet[Call]:
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return _with_relations(Call.objects.filter(agent=agent, started_at__gte=start))[:limit]
+def calls_today(*, agent: AbstractBaseUser, limit: int = 50, now: datetime | None = None) -> QuerySet[Call]:
+    """The agent's calls of this operating day (from OPERATING_DAY_STARTS, 08:00: a
+    night shift's calls stay on the list after midnight), newest first."""
+    start, end = operating_day_window(operating_day(now))
+    return _with_relations(Call.objects.filter(agent=agent, started_at__gte=start, started_at__lt=end))[:limit]
 
 
 # Every category by slug, kept by this process for a short while: the look-up was
