@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone as django_timezone
 
@@ -47,9 +46,9 @@ def clock_now() -> datetime:
     """The clock's time (aware, UTC); the real time while no test set one."""
     real = time.time()
     if not _state[0]:
-        return _real_datetime.fromtimestamp(real, tz=dt_timezone.utc)
+        return _real_datetime.fromtimestamp(real, tz=UTC)
     fake = _state[1] + (real - _state[2] if _state[3] else 0.0)
-    return _real_datetime.fromtimestamp(fake, tz=dt_timezone.utc)
+    return _real_datetime.fromtimestamp(fake, tz=UTC)
 
 
 def install() -> None:
