@@ -129,6 +129,11 @@ def can_view_wallboard(user: User) -> bool:
     return has_role(user, *OVERSIGHT_ROLES)
 
 
+def can_edit_roster(user: User) -> bool:
+    """Supervisors and admins build the roster (/roster/); agents and partners may not."""
+    return has_role(user, *OVERSIGHT_ROLES)
+
+
 def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 

@@ -37,6 +37,19 @@ def public_holiday_name(day: date) -> str | None:
     return _public_holidays(day.year).get(day)
 
 
+@lru_cache(maxsize=64)
+def _public_holidays_in(year: int, language: str) -> holidays.HolidayBase:
+    return holidays.country_holidays("KR", years=year, language=language)
+
+
+def public_holiday_label(day: date) -> str | None:
+    """The holiday's name in the request's language (설날, Korean New Year), or None."""
+    from django.utils.translation import get_language
+
+    language = "en_US" if (get_language() or "ko").startswith("en") else "ko"
+    return _public_holidays_in(day.year, language).get(day)
+
+
 def is_working_day(day: date | datetime) -> bool:
     """Monday to Friday and not a Korean public holiday (substitute holidays included).
 
