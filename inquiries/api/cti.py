@@ -26,6 +26,7 @@ from callcenter import permissions
 from callcenter.errors import error_body
 from callcenter.inputs import BoundedDateTimeField, InputSerializer, LenientJSONParser, unsafe_text_fields
 from callcenter.schema import ErrorSerializer
+from callcenter.workdays import operating_day
 from inquiries import queue_services, stats
 from inquiries.api import docs
 from inquiries.api.serializers import PhoneNumberField
@@ -275,5 +276,5 @@ class WallboardDailyApi(APIView):
     def get(self, request):
         query = DailyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        day = query.validated_data.get("date") or timezone.localdate()
+        day = query.validated_data.get("date") or operating_day()  # the operating day (from 08:00)
         return Response(stats.daily_report(day=day), status=status.HTTP_200_OK)
