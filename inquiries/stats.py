@@ -479,6 +479,9 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
     staffed = sum(per_state[state] for state in STAFFED_STATES) - after_call_work_overdue
     stats: dict[str, Any] = {
         "generated_at": now,
+        # the operating day "today" means (from OPERATING_DAY_STARTS, 08:00, across midnight)
+        "operating_day": today,
+        "day_starts": day_start,
         **waiting,
         "agents": per_state,
         "agents_staffed": staffed,
