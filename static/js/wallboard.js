@@ -166,7 +166,7 @@
     if (key === chartKey || !window.Chart) return;
     chartKey = key;
     // The operating day runs from its start (08:00) through the night: the hours in that order.
-    const first = s.day_starts ? Number(new Date(s.day_starts).toLocaleString("en-GB", { timeZone: "Asia/Seoul", hour: "2-digit", hourCycle: "h23" })) : 0;
+    const first = s.day_starts ? parseInt(window.Dasan.formatClock(s.day_starts).slice(0, 2), 10) % 24 : 0; // "08:00" -> 8
     const order = Array.from({ length: 24 }, (_, n) => (first + n) % 24);
     const labels = order.map((h) => String(h).padStart(2, "0"));
     const today = order.map((h) => s.calls_per_hour[h]);
