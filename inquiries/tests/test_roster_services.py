@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 import pytest
+from django.utils import translation
 
 from callcenter.errors import ApplicationError
 from callcenter.permissions import Role
@@ -57,7 +58,7 @@ def test_two_overlapping_shifts_are_refused(agent, night_shift, early_shift, mon
     # given: Monday night, 19:00 to Tuesday 08:00
     roster_services.roster_cell_set(agent=agent, day=monday, shift=night_shift)
     # when: Tuesday's early shift from 07:00
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ApplicationError) as refused, translation.override("en"):
         roster_services.roster_cell_set(agent=agent, day=monday + timedelta(days=1), shift=early_shift)
     # then
     assert refused.value.code == "roster_overlap"
