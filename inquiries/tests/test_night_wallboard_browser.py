@@ -46,6 +46,7 @@ def a_call(base_url: str, token: str, call_id: str, at: datetime, agent: str) ->
 
 def test_a_night_shifts_wallboard_across_midnight(live_server_url, server_clock, page, make_user, phone_system):
     # given: the night shift 19:00-08:00, an agent rostered on it on 2 February 2027
+    roster_services.shift_ensure(name_ko="주간", name_en="Day", starts=time(8, 0), ends=time(19, 0))
     night = roster_services.shift_ensure(name_ko="야간", name_en="Night", starts=time(19, 0), ends=time(8, 0))
     evening = datetime(2027, 2, 2, 23, 57, 0, tzinfo=SEOUL)
     nightowl = make_user(Role.AGENT, username="night_owl", first_name="별", last_name="한")

@@ -166,11 +166,12 @@ def test_signing_in_after_midnight_finds_last_nights_roster(agent, night_shift, 
     from datetime import time
 
     from inquiries import queue_services
-    from inquiries.queue_models import Shift, ShiftAssignment
+    from inquiries.queue_models import ShiftAssignment
+    from inquiries.roster_services import shift_ensure
 
     # given: rostered on the night of 2 December and the day of the 3rd; signing in late, at 00:30
     ShiftAssignment.objects.create(agent=agent, shift=night_shift, day=seoul(2, 0).date())
-    day_shift = Shift.objects.get(starts=time(8, 0), ends=time(19, 0))
+    day_shift = shift_ensure(name_ko="주간", name_en="Day", starts=time(8, 0), ends=time(19, 0))
     ShiftAssignment.objects.create(agent=agent, shift=day_shift, day=seoul(3, 0).date())
     local_clock.set(seoul(3, 0, 30), tick=False)
     # when

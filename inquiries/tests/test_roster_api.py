@@ -10,7 +10,7 @@ from callcenter.permissions import Role
 from callcenter.testing.hostile import HOSTILE_TEXT, HOSTILE_TIMES, WRONG_TYPES
 from callcenter.workdays import operating_day
 from inquiries import roster_services
-from inquiries.queue_models import Shift, ShiftAssignment
+from inquiries.queue_models import ShiftAssignment
 from inquiries.roster_selectors import week_start
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def day_shift(reference_data):
-    return Shift.objects.get(starts=time(8, 0), ends=time(19, 0))
+    return roster_services.shift_ensure(name_ko="주간", name_en="Day", starts=time(8, 0), ends=time(19, 0))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
 from callcenter.workdays import is_working_day, operating_day
 from inquiries import roster_services
-from inquiries.queue_models import AgentState, AgentStatus, Shift, ShiftAssignment, ShiftSession
+from inquiries.queue_models import AgentState, AgentStatus, ShiftAssignment, ShiftSession
 from inquiries.roster_selectors import week_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_supervisor_builds_next_weeks_roster(live_server_url, page, make_user):
     # given: a day shift (the migration's), a night shift and an early one
-    day = Shift.objects.get(starts=time(8, 0), ends=time(19, 0))
+    day = roster_services.shift_ensure(name_ko="주간", name_en="Day", starts=time(8, 0), ends=time(19, 0))
     night = roster_services.shift_ensure(name_ko="야간", name_en="Night", starts=time(19, 0), ends=time(8, 0))
     roster_services.shift_ensure(name_ko="조조", name_en="Early", starts=time(7, 0), ends=time(16, 0))
     make_user(Role.SUPERVISOR, username="roster_super", password="pw-roster-1")

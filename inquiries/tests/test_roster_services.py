@@ -8,7 +8,7 @@ from django.utils import translation
 from callcenter.errors import ApplicationError
 from callcenter.permissions import Role
 from inquiries import roster_services
-from inquiries.queue_models import Shift, ShiftAssignment
+from inquiries.queue_models import ShiftAssignment
 from inquiries.roster_selectors import roster_week, week_start
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def day_shift(reference_data):
-    return Shift.objects.get(starts=time(8, 0), ends=time(19, 0))
+    return roster_services.shift_ensure(name_ko="주간", name_en="Day", starts=time(8, 0), ends=time(19, 0))
 
 
 @pytest.fixture
