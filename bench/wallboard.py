@@ -374,7 +374,7 @@ def history(repeats: int) -> list[list]:
     django_setup(env)
     from django.db import connection
 
-    from inquiries import stats
+    from floor import stats
 
     def fill(total: int, *, today: int) -> None:
         """Calls up to `total`: `today` of them today, the rest spread over two years before."""
