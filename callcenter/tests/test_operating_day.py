@@ -70,7 +70,7 @@ def test_the_test_clock_moves_every_now(local_clock):
 
 @pytest.mark.django_db
 def test_a_model_default_follows_the_test_clock(local_clock, make_user):
-    from inquiries.queue_models import ShiftSession
+    from floor.models import ShiftSession
 
     at = datetime(2026, 12, 3, 0, 0, 5, tzinfo=SEOUL)
     local_clock.set(at, tick=False)
