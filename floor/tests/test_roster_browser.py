@@ -105,3 +105,10 @@ def test_supervisor_builds_next_weeks_roster(live_server_url, page, make_user):
     screenshot(page, "roster-390")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the page is {width} px wide at 390 px"
+
+    # the same page in English
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Roster")).to_be_visible()
+    expect(page.get_by_test_id("roster-copy")).to_have_text("Copy last week onto this week")
+    expect(page.locator('tr[data-agent="r_nights"]').get_by_test_id("roster-signed-in")).to_contain_text("Night")
