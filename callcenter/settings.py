@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "referrals",
     "axes",
     "safety",
+    "reports",
 ]
 
 # Kept short on purpose: under ASGI every middleware costs thread hops

@@ -93,9 +93,10 @@ def _queue_result(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
-    """Offered, answered, abandoned, service level, ASA, AHT, abandon rate of
-    the calls offered in [start, end).
+def queue_figure_aggregates() -> dict[str, Any]:
+    """The aggregates queue_figures reads from queue calls (for `aggregate()`, or
+    `annotate()` after `values()` for figures per group: reports), turned into
+    figures by queue_figures_result.
 
     Service level = answered within T ÷ (answered + abandoned after T); a short
     abandon (hung up within T) counts in neither. ASA = mean queue time of
@@ -105,15 +106,26 @@ def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
     t = threshold_seconds()
     answered_q = Q(answered_at__isnull=False)
     abandoned_q = Q(status=QueueCall.Status.ABANDONED)
-    row = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).aggregate(
-        offered=Count("id"),
-        answered=Count("id", filter=answered_q),
-        abandoned=Count("id", filter=abandoned_q),
-        answered_within=Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
-        abandoned_after=Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
-        asa=Avg("wait_seconds", filter=answered_q),
-        aht=Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
-    )
+    return {
+        "offered": Count("id"),
+        "answered": Count("id", filter=answered_q),
+        "abandoned": Count("id", filter=abandoned_q),
+        "answered_within": Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
+        "abandoned_after": Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
+        "asa": Avg("wait_seconds", filter=answered_q),
+        "aht": Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
+    }
+
+
+def queue_figures_result(row: dict[str, Any]) -> dict[str, Any]:
+    """The figures from one row of queue_figure_aggregates."""
+    return _queue_result(row)
+
+
+def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
+    """Offered, answered, abandoned, service level, ASA, AHT, abandon rate of
+    the calls offered in [start, end) (definitions: queue_figure_aggregates)."""
+    row = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).aggregate(**queue_figure_aggregates())
     return _queue_result(row)
 
 
@@ -186,12 +198,23 @@ def occupancy(start: datetime, end: datetime) -> float | None:
     return _ratio(busy, staffed)
 
 
+def satisfaction_aggregate() -> Avg:
+    """The average rating (1–5) of logged calls (None without ratings), for
+    satisfaction_score: `aggregate()` or, per group, `annotate()` (reports)."""
+    return Avg("satisfaction")
+
+
+def satisfaction_score(average: float | None) -> float | None:
+    """An average rating (1–5) on the wallboard's 100 scale (× 20)."""
+    return None if average is None else round(average * 20, 1)
+
+
 def satisfaction(start: datetime, end: datetime) -> float | None:
     """Average rating (1–5) of the calls logged in the window, on a 100 scale (× 20)."""
     average = Call.objects.filter(started_at__gte=start, started_at__lt=end, satisfaction__isnull=False).aggregate(
-        average=Avg("satisfaction")
+        average=satisfaction_aggregate()
     )["average"]
-    return None if average is None else round(average * 20, 1)
+    return satisfaction_score(average)
 
 
 WAITING_KEYS = ("calls_waiting", "calls_waiting_by_queue", "longest_wait_seconds", "oldest_waiting_since")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from callcenter.spreadsheets import spreadsheet_text
 from inquiries import selectors, services
 from inquiries.api.serializers import CallListQuerySerializer
 from inquiries.models import Call, Language
@@ -48,9 +49,6 @@ def wallboard(request):
 
 # --- the call record ---------------------------------------------------------------
 CALLS_PER_PAGE = 50
-# Cells a spreadsheet would run as a formula (OWASP "CSV injection"), and the
-# tab and carriage return that can start one too.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _call_filters(request) -> tuple[CallListQuerySerializer, dict]:
@@ -151,11 +149,6 @@ def call_detail(request, pk: int):
     )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @permissions.page_requires(permissions.can_export_calls)
 def call_export_csv(request):
     """GET /calls/export.csv with the list's filters: every matching call, numbers
@@ -193,7 +186,7 @@ def call_export_csv(request):
         for call in calls.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    _csv_cell(value)
+                    spreadsheet_text(value)
                     for value in (
                         call.pk,
                         timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M:%S"),
