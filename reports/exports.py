@@ -20,9 +20,9 @@ PERCENT = ("service_level", "abandon_rate")
 def columns() -> list[tuple[str, str]]:
     """The figures in order, with their headings (the page's table has the same)."""
     return [
-        ("offered", _("Offered")),
-        ("answered", _("Answered")),
-        ("abandoned", _("Abandoned")),
+        ("offered", _("Calls offered")),
+        ("answered", _("Calls answered")),
+        ("abandoned", _("Calls abandoned")),
         ("service_level", _("Service level")),
         ("asa_seconds", _("ASA (s)")),
         ("aht_seconds", _("AHT (s)")),
@@ -86,7 +86,7 @@ def report_csv(report: Report) -> str:
 def report_xlsx(report: Report) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Report")[:31]
+    sheet.title = _("Figures")[:31]
     sheet.append([_heading(report), *(label for _name, label in columns())])
     for row in [*report.rows, report.total]:
         sheet.append([spreadsheet_text(row["label"]), *(row[name] for name, _label in columns())])

@@ -175,3 +175,11 @@ def test_an_empty_range_has_every_day_and_no_figures(db):
     assert len(report.rows) == 3
     assert report.total["offered"] == 0 and report.total["service_level"] is None
     assert report.total["satisfaction"] is None and report.total["asa_seconds"] is None
+
+
+def test_the_operating_day_starts_where_the_setting_says(floor, settings):
+    settings.OPERATING_DAY_STARTS = "00:00"  # calendar days
+    report = report_build(query=ReportQuery(date_from=DAY, date_to=DAY + timedelta(days=1)))
+    assert [(row["label"], row["offered"]) for row in report.rows] == [("2026-11-02", 3), ("2026-11-03", 3)]
+    hours = [row["key"] for row in report_build(query=ReportQuery(date_from=DAY, date_to=DAY, by="hour")).rows]
+    assert hours[:2] == [0, 1]

@@ -17,9 +17,9 @@
     data: {
       labels: data.labels,
       datasets: [
-        { label: t("Offered"), data: data.offered, backgroundColor: "#9bbbe0", yAxisID: "calls" },
-        { label: t("Answered"), data: data.answered, backgroundColor: "#0b5cad", yAxisID: "calls" },
-        { label: t("Abandoned"), data: data.abandoned, backgroundColor: "#b3261e", yAxisID: "calls" },
+        { label: t("Calls offered"), data: data.offered, backgroundColor: "#9bbbe0", yAxisID: "calls" },
+        { label: t("Calls answered"), data: data.answered, backgroundColor: "#0b5cad", yAxisID: "calls" },
+        { label: t("Calls abandoned"), data: data.abandoned, backgroundColor: "#b3261e", yAxisID: "calls" },
         {
           label: t("Service level (%)"), data: data.service_level, type: "line", yAxisID: "percent",
           borderColor: "#a35b00", backgroundColor: "#a35b00", pointRadius: 2, tension: 0.2, spanGaps: true,
