@@ -16,7 +16,7 @@ from inquiries.models import operating_day_of
 from inquiries.queue_models import Shift
 from inquiries.tests.factories import CallFactory
 from knowledgebase.models import Category
-from reports.tests.test_report import local, queue_call
+from reports.tests.data import local, queue_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

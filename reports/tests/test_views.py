@@ -16,7 +16,7 @@ from callcenter.models import AccessLog
 from callcenter.permissions import Role
 from callcenter.testing.hostile import HOSTILE_TEXT, HOSTILE_TIMES, RAW_HOSTILE, _strings
 from inquiries.tests.factories import CallFactory
-from reports.tests.test_report import DAY, floor, local, queue_call, shifts  # noqa: F401 (fixtures)
+from reports.tests.data import DAY, local, queue_call
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +206,7 @@ def test_a_name_a_spreadsheet_would_run_is_quoted(boss, make_user, category):
 
 def test_a_year_long_report_answers(boss):
     first = date(2025, 1, 1)
-    response = boss.get("/reports/export.csv", {"from": first.isoformat(), "to": (first + timedelta(days=365)).isoformat()})
+    last = first + timedelta(days=365)
+    response = boss.get("/reports/export.csv", {"from": first.isoformat(), "to": last.isoformat()})
     assert response.status_code == 200
     assert len(response.content.decode().splitlines()) == 1 + 366 + 1
