@@ -6,10 +6,12 @@ Every figure keeps the definition it has elsewhere: offered, answered,
 abandoned, service level, ASA, AHT and abandon rate are the queue calls'
 (`inquiries.stats.queue_figure_aggregates`, offered in the range), satisfaction
 the logged calls' (`inquiries.stats.satisfaction_aggregate`, started in the
-range); logged contacts, referrals and follow-ups are counted for the calls
-logged in the range. One grouped query per source and one for its total (a
-total is not the sum of its groups' averages): eight queries, each over an
-index range of the operating days asked for (bench/reports.py measures it).
+range), contacts logged those started in the range; referrals (made from a
+call) and follow-ups are those made in the range, by their own time, and by
+the call they came from for category, channel, language, resolution and agent.
+One grouped query per source and one for its total (a total is not the sum of
+its groups' averages): eight queries, each over an index range of the
+operating days asked for (bench/reports.py measures them).
 """
 
 from __future__ import annotations
@@ -207,8 +209,11 @@ def _sources() -> dict[str, _Source]:
     return {
         "queue": _Source(QueueCall.objects.all(), at="offered_at", queue=True),
         "calls": _Source(Call.objects.all(), at="started_at"),
-        "referrals": _Source(Referral.objects.all(), at="call__started_at", call="call__"),
-        "followups": _Source(FollowUp.objects.all(), at="referral__call__started_at", call="referral__call__"),
+        # made in the range (their own time), by the call they came from for the other dimensions
+        "referrals": _Source(Referral.objects.filter(source=Referral.Source.CALL), at="created_at", call="call__"),
+        "followups": _Source(
+            FollowUp.objects.filter(referral__source=Referral.Source.CALL), at="created_at", call="referral__call__"
+        ),
     }
 
 

@@ -56,7 +56,17 @@ def floor(agent, other_agent, category, shifts):
         channel=Call.Channel.VISIT,
         started_at=local(DAY, 14),
     )
-    referral = ReferralFactory(call=c4)
-    FollowUp.objects.create(referral=referral, agent=agent, due_at=local(DAY + timedelta(days=2), 9))
-    ReferralFactory(call=c1)
+    # referred at the call; the follow-up made when the service completed, still that operating day
+    referral = ReferralFactory(call=c4, created_at=c4.started_at + timedelta(minutes=5))
+    FollowUp.objects.create(
+        referral=referral,
+        agent=agent,
+        due_at=local(DAY + timedelta(days=2), 9),
+        created_at=local(DAY + timedelta(days=1), 7),
+    )
+    ReferralFactory(call=c1, created_at=c1.started_at + timedelta(minutes=3))
+    # made on the next operating day: not this day's, though its call is
+    ReferralFactory(call=c1, created_at=local(DAY + timedelta(days=1), 9))
+    # from the internet (Open311), not from a call of the centre: never counted
+    ReferralFactory(call=None, source="open311", contact_number="", created_at=local(DAY, 12))
     return {"walk_in": walk_in, "transit": transit}

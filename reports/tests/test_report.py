@@ -43,9 +43,9 @@ def test_the_figures_are_the_wallboards(floor):
 
 def test_two_days_and_the_boundary_at_eight(floor):
     report = report_build(query=ReportQuery(date_from=DAY, date_to=DAY + timedelta(days=1), by="day"))
-    assert [(row["label"], row["offered"], row["logged"]) for row in report.rows] == [
-        ("2026-11-02", 5, 4),
-        ("2026-11-03", 1, 1),
+    assert [(row["label"], row["offered"], row["logged"], row["referrals"]) for row in report.rows] == [
+        ("2026-11-02", 5, 4, 2),
+        ("2026-11-03", 1, 1, 1),  # a referral made that day from a call of the day before
     ]
     assert report.total["offered"] == 6
 
