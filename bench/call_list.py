@@ -87,9 +87,8 @@ def flags_ensure(total: int) -> None:
     (a flag is the queue call's): added once, also to a database filled before flags existed."""
     from django.db.models import Max
 
+    from floor.models import AbuseFlag, QueueCall
     from inquiries.models import Call
-    from inquiries.protection_models import AbuseFlag
-    from inquiries.queue_models import QueueCall
 
     if AbuseFlag.objects.exists():
         return

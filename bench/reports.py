@@ -16,7 +16,7 @@ Timed in the same run, `repeats` times each, after one warm-up:
               of the last 31 operating days, by day (and once by every other
               dimension), over the report's indexes;
   plain ORM   the same figures per day as a plain ORM aggregate would get them:
-              for each of the 31 days, inquiries.stats.queue_figures and
+              for each of the 31 days, floor.stats.queue_figures and
               satisfaction (the wallboard's functions) and three counts, with
               the report's indexes dropped for the measurement.
 """
@@ -126,7 +126,7 @@ def plain_orm_report(query) -> list[dict]:
     """The same figures per operating day, the way a plain ORM aggregate gets them."""
     from django.db.models import Count
 
-    from inquiries import stats
+    from floor import stats
     from inquiries.models import Call, operating_day_window
     from referrals.models import FollowUp, Referral
 
@@ -172,8 +172,8 @@ def measure(database: str, total: int, repeats: int, fresh: bool) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from floor.models import QueueCall
     from inquiries.models import Call, operating_day_of
-    from inquiries.queue_models import QueueCall
     from reports.selectors import DIMENSIONS, ReportQuery, report_build
 
     complete = get_user_model().objects.filter(username=f"bench_agent{AGENTS - 1}").exists() and Call.objects.exists()

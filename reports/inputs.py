@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from callcenter.inputs import InputSerializer
+from floor.models import Shift
 from inquiries.models import Call, Language, operating_day_of
-from inquiries.queue_models import Shift
 from knowledgebase.models import Category
 from reports.selectors import DIMENSIONS, MAX_DAYS, ReportQuery
 

@@ -4,8 +4,8 @@ resolution or agent) and narrowed by the others.
 
 Every figure keeps the definition it has elsewhere: offered, answered,
 abandoned, service level, ASA, AHT and abandon rate are the queue calls'
-(`inquiries.stats.queue_figure_aggregates`, offered in the range), satisfaction
-the logged calls' (`inquiries.stats.satisfaction_aggregate`, started in the
+(`floor.stats.queue_figure_aggregates`, offered in the range), satisfaction
+the logged calls' (`inquiries.selectors.satisfaction_aggregate`, started in the
 range), contacts logged those started in the range; referrals (made from a
 call) and follow-ups are those made in the range, by their own time, and by
 the call they came from for category, channel, language, resolution and agent.
@@ -42,9 +42,10 @@ from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inquiries import stats
+from floor import stats
+from floor.models import QueueCall, Shift
+from inquiries import selectors as call_selectors
 from inquiries.models import Call, Language, operating_day_starts, operating_day_window
-from inquiries.queue_models import QueueCall, Shift
 from knowledgebase.models import Category
 from referrals.models import FollowUp, Referral
 
@@ -221,7 +222,7 @@ def _sources() -> dict[str, _Source]:
 def _aggregates() -> dict[str, dict[str, Any]]:
     return {
         "queue": stats.queue_figure_aggregates(),
-        "calls": {"logged": Count("id"), "satisfaction_average": stats.satisfaction_aggregate()},
+        "calls": {"logged": Count("id"), "satisfaction_average": call_selectors.satisfaction_aggregate()},
         "referrals": {"referrals": Count("id")},
         "followups": {"followups": Count("id")},
     }
@@ -235,7 +236,7 @@ def _figures(parts: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
     return {
         **stats.queue_figures_result(queue),
         "logged": calls.get("logged", 0),
-        "satisfaction": stats.satisfaction_score(calls.get("satisfaction_average")),
+        "satisfaction": call_selectors.satisfaction_score(calls.get("satisfaction_average")),
         "referrals": (parts["referrals"] or {}).get("referrals", 0),
         "followups": (parts["followups"] or {}).get("followups", 0),
     }

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 
 import pytest
 
+from floor.models import Shift
 from inquiries.models import Call
-from inquiries.queue_models import Shift
 from inquiries.tests.factories import CallFactory
 from knowledgebase.models import Category
 from referrals.models import FollowUp

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from inquiries.queue_models import QueueCall
+from floor.models import QueueCall
 
 DAY = date(2026, 11, 2)  # a Monday
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from inquiries import stats
+from floor import stats
 from reports.selectors import ReportQuery, report_build
 from reports.tests.data import DAY, local
 

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
+from floor.models import Shift
 from inquiries.models import operating_day_of
-from inquiries.queue_models import Shift
 from inquiries.tests.factories import CallFactory
 from knowledgebase.models import Category
 from reports.tests.data import local, queue_call
