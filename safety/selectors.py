@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from safety import search
 from safety.models import ACTIVE_STATUSES, Acknowledgement, Case, Registration, Status
@@ -34,7 +34,10 @@ def case_sightings(*, case: Case) -> QuerySet:
 
 
 def case_ids_acknowledged(*, user: AbstractBaseUser, case_ids: Iterable[int]) -> set[int]:
-    return set(Acknowledgement.objects.filter(user=user, case_id__in=list(case_ids)).values_list("case_id", flat=True))
+    """The cases whose alert the user acknowledged in the status they are in now (a case
+    found after the user acknowledged it open is not among them: its banner is new)."""
+    acks = Acknowledgement.objects.filter(user=user, case_id__in=list(case_ids), status=F("case__status"))
+    return set(acks.values_list("case_id", flat=True))
 
 
 def case_acknowledgements(*, case: Case) -> QuerySet[Acknowledgement]:

@@ -72,6 +72,16 @@ class CaseTransitionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
+class CaseAcknowledgeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[(s, s) for s in (Status.OPEN, Status.FOUND)],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The status the banner showed (open or found); by default the case's current one."),
+    )
+
+
 class SightingInputSerializer(serializers.Serializer):
     call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all(), error_messages=_CALL_ERRORS)
     place = serializers.CharField(max_length=300)
@@ -195,7 +205,10 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
     def get_acknowledged_by(self, case) -> list[dict]:
-        return [{"user": _username(a.user), "at": a.at} for a in case.acknowledgements.select_related("user")]
+        return [
+            {"user": _username(a.user), "status": a.status, "at": a.at}
+            for a in case.acknowledgements.select_related("user")
+        ]
 
 
 class RegistrationSerializer(PersonSerializer):

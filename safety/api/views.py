@@ -19,6 +19,7 @@ from callcenter.errors import ApplicationError
 from callcenter.inputs import JSONParser
 from safety import selectors, services
 from safety.api.serializers import (
+    CaseAcknowledgeSerializer,
     CaseDetailSerializer,
     CaseInputSerializer,
     CaseSerializer,
@@ -141,15 +142,23 @@ class CaseAcknowledgeApi(APIView):
     permission_classes = [Staff]
 
     @extend_schema(
-        request=None,
+        request=CaseAcknowledgeSerializer,
         responses=inline_serializer(
             "CaseAcknowledgement",
-            {"case": serializers.IntegerField(), "user": serializers.CharField(), "at": serializers.DateTimeField()},
+            {
+                "case": serializers.IntegerField(),
+                "user": serializers.CharField(),
+                "status": serializers.CharField(),
+                "at": serializers.DateTimeField(),
+            },
         ),
     )
     def post(self, request, pk: int):
-        ack = services.case_acknowledge(case=case_for(pk), user=request.user)
-        return Response({"case": pk, "user": request.user.get_username(), "at": ack.at})
+        case = case_for(pk)
+        serializer = CaseAcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ack = services.case_acknowledge(case=case, user=request.user, status=serializer.validated_data["status"])
+        return Response({"case": pk, "user": request.user.get_username(), "status": ack.status, "at": ack.at})
 
 
 class CaseSightingsApi(APIView):

@@ -253,6 +253,56 @@ def test_acknowledging_records_who_once(api_as, agent, other_agent, report_call)
     assert [a["user"] for a in detail["acknowledged_by"]] == [agent.username, other_agent.username]
 
 
+def test_the_person_found_is_acknowledged_apart_from_the_open_case(api_as, agent, other_agent, supervisor, report_call):
+    from safety import selectors
+
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    url = f"/api/safety/cases/{case['id']}/acknowledge/"
+    assert api_as(other_agent).post(url, {"status": "open"}, format="json").json()["status"] == "open"
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == {case["id"]}
+
+    # the supervisor marks the person found: new information, the banner is due again for B
+    api_as(supervisor).post(f"/api/safety/cases/{case['id']}/transition/", {"to": "found"}, format="json")
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == set()
+    assert selectors.case_ids_acknowledged(user=agent, case_ids=[case["id"]]) == set()  # the opener's too
+    # but not for who marked it found
+    assert selectors.case_ids_acknowledged(user=supervisor, case_ids=[case["id"]]) == {case["id"]}
+
+    # a click on an open banner that arrives late does not hide the found one
+    assert api_as(other_agent).post(url, {"status": "open"}, format="json").status_code == 200
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == set()
+    answer = api_as(other_agent).post(url, {}, format="json").json()  # no status: the current one
+    assert answer["status"] == "found" and answer["user"] == other_agent.username
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == {case["id"]}
+    events = CaseEvent.objects.filter(kind="acknowledged").values_list("actor__username", "to_status")
+    assert list(events) == [(other_agent.username, "open"), (other_agent.username, "found")]
+    detail = api_as(agent).get(f"/api/safety/cases/{case['id']}/").json()
+    assert [(a["user"], a["status"]) for a in detail["acknowledged_by"]] == [
+        (agent.username, "open"),
+        (other_agent.username, "open"),
+        (supervisor.username, "found"),
+        (other_agent.username, "found"),
+    ]
+
+
+@pytest.mark.parametrize("status", ["closed", "cancelled", "lost", 7, ["open"]])
+def test_acknowledging_a_status_without_a_banner_is_refused(api_as, agent, other_agent, report_call, status):
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    response = api_as(other_agent).post(
+        f"/api/safety/cases/{case['id']}/acknowledge/", {"status": status}, format="json"
+    )
+    assert response.status_code == 400 and "status" in response.json()["fields"]
+    assert not Acknowledgement.objects.filter(user=other_agent).exists()
+
+
+def test_a_closed_case_cannot_be_acknowledged(api_as, agent, other_agent, report_call):
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    api_as(agent).post(f"/api/safety/cases/{case['id']}/transition/", {"to": "closed"}, format="json")
+    response = api_as(other_agent).post(f"/api/safety/cases/{case['id']}/acknowledge/", {}, format="json")
+    assert response.status_code == 400 and response.json()["error"] == "invalid"
+    assert not Acknowledgement.objects.filter(user=other_agent).exists()
+
+
 # --- sightings -------------------------------------------------------------------------
 
 
