@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, QuerySet
 
 from safety import search
-from safety.models import ACTIVE_STATUSES, Acknowledgement, Case, Registration, Status
+from safety.models import ACTIVE_STATUSES, Acknowledgement, Case, Registration, Sighting, Status
 
 
 def case_list(*, status: str | None = None) -> QuerySet[Case]:
@@ -23,6 +23,16 @@ def case_list_active() -> QuerySet[Case]:
 
 def case_get(*, pk: int) -> Case:
     return Case.objects.select_related("opened_by", "call", "handoff").get(pk=pk)
+
+
+def cases_of_call(*, call_id: int) -> QuerySet[Case]:
+    """The cases reported on a call, oldest first."""
+    return case_list().filter(call_id=call_id).order_by("opened_at", "id")
+
+
+def sightings_of_call(*, call_id: int) -> QuerySet[Sighting]:
+    """The sightings a call brought, oldest first."""
+    return Sighting.objects.select_related("case", "followup").filter(call_id=call_id).order_by("created_at", "id")
 
 
 def case_history(*, case: Case) -> QuerySet:
