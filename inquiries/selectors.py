@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from inquiries import urgent_calls
 from inquiries.models import Call, Caller, CallEvent
 from inquiries.phone import normalize_number
 from inquiries.protection_models import AbuseFlag
@@ -224,3 +225,13 @@ def agent_list() -> QuerySet:
 def queue_call_get(*, call_id: str) -> QueueCall | None:
     """A call as the phone system reported it, by its call id."""
     return QueueCall.objects.filter(call_id=call_id).first()
+
+
+def urgent_calls_open(*, now: datetime | None = None, limit: int = 50) -> list[Call]:
+    """Urgent calls of the current operating day not settled yet, newest first
+    (inquiries.urgent_calls says what "open" means)."""
+    start, end = urgent_calls.operating_day(now)
+    calls = Call.objects.filter(
+        urgent=True, resolution__in=urgent_calls.OPEN_RESOLUTIONS, started_at__gte=start, started_at__lt=end
+    )
+    return list(calls.select_related("category", "agent").order_by("-started_at", "-id")[:limit])

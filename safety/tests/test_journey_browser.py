@@ -114,11 +114,15 @@ def test_a_wandering_senior_is_found_by_the_whole_floor(
     # agent B takes a sighting call and describes what the caller sees, in other words
     log_call(second_page, "010-8888-5678", "버스 정류장에 헤매는 어르신이 있다는 신고")
     second_page.fill("#sighting-q", "회색 잠바 입고 버스 정류장에서 헤매는 할아버지")
-    expect(second_page.locator("#sighting-status")).to_contain_text("가까운 순")  # the search's results, ranked
+    expect(second_page.locator("#sighting-status")).to_contain_text("가능한 대상")  # the search's results, ranked
     hit = second_page.locator(f'#sighting-results li[data-type="case"][data-id="{case.pk}"]')
     expect(hit).to_be_visible()
     hit.get_by_role("button", name="목격으로 연결").click()
     hit.locator("input[name=place]").fill("종로2가 버스정류장")
+    # the agent searches again while the form is open: what they typed stays
+    with second_page.expect_response("**/api/safety/search?*"):
+        second_page.locator("#sighting-q").press("Enter")
+    expect(hit.locator("input[name=place]")).to_have_value("종로2가 버스정류장")
     hit.locator("input[name=note]").fill("벤치에 앉아 계심")
     hit.get_by_role("button", name="이 통화를 목격으로 연결").click()
     expect(hit.locator(".form-error")).to_contain_text("통화를 저장하면")

@@ -195,11 +195,22 @@
   });
 
   // --- sightings ------------------------------------------------------------------------
+  // New results never wipe a sighting form the agent has started: it moves to its case's new row.
+  function replaceResults(items) {
+    const openForm = results.querySelector(".sighting-link");
+    if (openForm) {
+      const owner = openForm.closest("li");
+      const again = items.find((li) => li.dataset.type === owner.dataset.type && li.dataset.id === owner.dataset.id);
+      if (again) again.append(openForm);
+    }
+    results.replaceChildren(...items);
+  }
+
   function renderOpenCases() {
     if (query.value.trim()) return; // search results are showing
     // Before any search: the open cases themselves, newest first, each one click from a sighting.
     const open = [...cases.values()].filter((c) => c.status === "open").sort((a, b) => (a.opened_at < b.opened_at ? 1 : -1));
-    results.replaceChildren(...open.map((c) => hitItem({
+    replaceResults(open.map((c) => hitItem({
       type: "case", id: c.id, description: description(c), last_seen_place: c.last_seen_place, last_seen_at: c.last_seen_at,
     })));
     searchStatus.textContent = open.length ? interpolate(t("%s open cases. Describe the person to rank them."), [open.length]) : "";
@@ -214,7 +225,7 @@
     if (!result.ok) { searchStatus.textContent = result.data.message; return; }
     const hits = result.data.results;
     searchStatus.textContent = hits.length ? interpolate(t("%s possible matches, best first."), [hits.length]) : t("No open case or registered person fits.");
-    results.replaceChildren(...hits.map(hitItem));
+    replaceResults(hits.map(hitItem));
   }
 
   function hitItem(hit) {
