@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -68,9 +69,23 @@ def _form_data(request) -> dict:
     data = {key: value for key, value in request.POST.items() if value != "" and key != "csrfmiddlewaretoken"}
     if "consent" in data:
         data["consent"] = data["consent"] == "yes"
+    if "last_seen_at" in data:
+        data["last_seen_at"] = _with_zone(data["last_seen_at"])
     if request.FILES.get("photo"):
         data["photo"] = request.FILES["photo"]
     return data
+
+
+def _with_zone(value: str) -> str:
+    """A form's local time ("2026-12-01T14:20", datetime-local) with the console's zone, as
+    the API takes it; anything else unchanged, for the serializer to refuse."""
+    try:
+        parsed = parse_datetime(value)
+        if parsed is not None and parsed.tzinfo is None:
+            return timezone.make_aware(parsed).isoformat()
+    except (ValueError, OverflowError):
+        pass
+    return value
 
 
 def _call_for_case(request) -> Call:

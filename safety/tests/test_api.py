@@ -157,6 +157,31 @@ def test_markup_and_oversized_text_are_refused_or_kept_as_text(api_as, agent, re
     assert "<script>alert(1)</script>" in script.json()["description"]  # data, escaped where shown
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"last_seen_at": "2026-12-01T14:20:00"}, "last_seen_at"),  # no zone: whose clock?
+        ({"last_seen_at": "0088-05-04T09:00:00+09:00"}, "last_seen_at"),  # further back than a call may be
+        ({"last_seen_at": "2999-01-01T09:00:00+09:00"}, "last_seen_at"),
+        ({"name": "\x1b[31m김철수"}, "name"),  # a terminal escape is not a name
+        ({"name": 123}, "name"),  # a number is not text
+        ({"age": "일흔"}, "age"),
+        ({"consent": "maybe"}, "consent"),
+    ],
+)
+def test_times_without_a_zone_or_out_of_reach_and_wrong_types_are_refused(api_as, agent, report_call, overrides, field):
+    response = post_case(api_as(agent), case_body(report_call, **overrides))
+    assert response.status_code == 400 and field in response.json()["fields"], response.json()
+    assert not Case.objects.exists()
+
+
+def test_a_sighting_needs_a_time_with_its_zone(api_as, agent, report_call):
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    body = {"call": report_call.pk, "place": "성수역", "seen_at": "2026-12-01T15:00:00"}
+    response = api_as(agent).post(f"/api/safety/cases/{case['id']}/sightings/", body, format="json")
+    assert response.status_code == 400 and "seen_at" in response.json()["fields"]
+
+
 # --- who may ------------------------------------------------------------------------
 
 

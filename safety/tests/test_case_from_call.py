@@ -1,8 +1,11 @@
 """Opening a case from a call's page (/calls/<id>/ -> /safety/cases/new/?call=<id>): the panel
 the call's page shows through callcenter.extensions, the form, its errors, who may."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from callcenter.models import AccessLog
 from callcenter.permissions import Role
@@ -22,7 +25,7 @@ def form(**overrides):
         "sex": "male",
         "clothing": "회색 점퍼",
         "last_seen_place": "종로3가역 1번 출구",
-        "last_seen_at": "2026-12-01T14:20",
+        "last_seen_at": (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
         "guardian_number": "",
         "guardian_is_caller": "1",
         "consent": "yes",
@@ -156,8 +159,6 @@ def test_signed_out_goes_to_sign_in(client, report_call):
 
 
 def test_the_call_page_panel_lists_sightings_the_call_brought(client, agent, other_agent, report_call, sighting_call):
-    from django.utils import timezone
-
     case = services.case_open(
         call=report_call,
         actor=agent,
@@ -171,3 +172,35 @@ def test_the_call_page_panel_lists_sightings_the_call_brought(client, agent, oth
     client.force_login(other_agent)
     page = client.get(f"/calls/{sighting_call.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="call-safety-sightings"' in page and f"A sighting of case #{case.pk}: 성수역" in page
+
+
+def test_hostile_input_on_the_form_is_refused_or_kept_as_text(client, agent, report_call):
+    from callcenter.testing.hostile import HOSTILE_TEXT, HOSTILE_TIMES
+
+    client.force_login(agent)
+    url = f"/safety/cases/new/?call={report_call.pk}"
+    tried = [("last_seen_at", value) for value in [*HOSTILE_TIMES, "9999-12-31T23:59", "0001-01-01T00:00"]]
+    for field in (
+        "kind",
+        "age",
+        "sex",
+        "height_cm",
+        "consent",
+        "name",
+        "clothing",
+        "last_seen_place",
+        "guardian_number",
+    ):
+        # (a form cannot carry half a UTF-16 pair: no browser encodes one, nor the test client)
+        tried += [
+            (field, value) for value in HOSTILE_TEXT if value and not any("\ud800" <= c <= "\udfff" for c in value)
+        ]
+    for field, value in tried:
+        before = Case.objects.count()
+        response = client.post(url, form(**{field: value}))
+        assert response.status_code in (302, 400), (field, value[:20], response.status_code)
+        if response.status_code == 400:
+            assert Case.objects.count() == before, (field, value[:20])
+            assert "<script>alert(1)</script>" not in response.content.decode()  # shown escaped, if at all
+        else:  # only free text the database can hold is taken, as text
+            assert field in ("name", "clothing", "last_seen_place"), (field, value[:20])
