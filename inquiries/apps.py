@@ -7,7 +7,13 @@ class InquiriesConfig(AppConfig):
     verbose_name = _("Calls")
 
     def ready(self) -> None:
+        # The figures of logged calls the floor's wallboard and reports show
+        # (floor imports no inquiries module: callcenter.extensions carries them).
         from callcenter import extensions
+        from inquiries import selectors
+
+        extensions.register_figure("satisfaction", selectors.call_satisfaction)
+        extensions.register_figure("calls_logged", selectors.call_count)
 
         # The wallboard's "urgent open" tile lists open urgent calls (inquiries.urgent_calls)
         # beside urgent referrals: the snapshot starts it, `call.urgent` keeps it current.
