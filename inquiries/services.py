@@ -24,8 +24,8 @@ from callcenter.errors import Conflict
 from callcenter.models import AccessLog
 from callcenter.phone_numbers import normalize_number
 from callcenter.services import access_log_entry, access_log_record
-from inquiries import urgent_calls
 from floor.services import queue_call_categorize
+from inquiries import urgent_calls
 from inquiries.models import Call, Caller, CallEvent
 from knowledgebase.models import Category, FAQEntry
 from knowledgebase.search_log_services import search_log_outcome_record
