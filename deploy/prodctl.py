@@ -38,6 +38,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +163,7 @@ def nginx_conf(ports: list[int]) -> str:
     else:
         listen = f"        listen 127.0.0.1:{PORT};"
     user = "user www-data;\n" if os.geteuid() == 0 else ""
+    temporary = nginx_temporary(bool(user))
     if user and not readable_by_others(VAR_DIR / "staticfiles"):
         say(f"warning: nginx's workers (www-data) cannot reach {VAR_DIR / 'staticfiles'}: pages will miss their files")
     return f"""# Written by deploy/prodctl.py for `make prod`; rewritten at every reload.
@@ -183,11 +185,11 @@ http {{
     tcp_nodelay on;
     keepalive_timeout 65s;
     server_tokens off;
-    client_body_temp_path {NGINX_DIR}/client_body;
-    proxy_temp_path {NGINX_DIR}/proxy;
-    fastcgi_temp_path {NGINX_DIR}/fastcgi;
-    uwsgi_temp_path {NGINX_DIR}/uwsgi;
-    scgi_temp_path {NGINX_DIR}/scgi;
+    client_body_temp_path {temporary}/client_body;
+    proxy_temp_path {temporary}/proxy;
+    fastcgi_temp_path {temporary}/fastcgi;
+    uwsgi_temp_path {temporary}/uwsgi;
+    scgi_temp_path {temporary}/scgi;
     include {NGINX_DIR}/snippets/dasan-http.conf;
     upstream dasan {{
         least_conn;
@@ -210,6 +212,17 @@ def readable_by_others(path: Path) -> bool:
             if not directory.stat().st_mode & 0o001:
                 return False
     return True
+
+
+def nginx_temporary(as_www_data: bool) -> Path:
+    """Where nginx's workers buffer large bodies: a directory they can write."""
+    directory = NGINX_DIR / "tmp"
+    if as_www_data and not readable_by_others(NGINX_DIR):
+        directory = Path(tempfile.gettempdir()) / f"dasan-nginx-{PORT}"
+    directory.mkdir(parents=True, exist_ok=True)
+    if as_www_data:
+        shutil.chown(directory, "www-data")
+    return directory
 
 
 def write_nginx_conf(ports: list[int]) -> Path:
