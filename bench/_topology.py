@@ -340,7 +340,7 @@ class Load:
     ) -> dict:
         """The schedule: the simulator's events for the window, a logged call after each ended
         call (after-call work), a FAQ search during each answered call."""
-        from inquiries.simulator import DaySimulation
+        from floor.simulator import DaySimulation
 
         rng = random.Random(seed)
         simulation = DaySimulation(

@@ -40,7 +40,7 @@ from callcenter.testing.browser import screenshot
 from callcenter.testing.servers import BASE_DIR, PrivateRedis, database_url, free_port_block, insecure_tls
 from callcenter.tests.test_production import production_user
 from inquiries.models import Call
-from inquiries.queue_models import PhoneEvent
+from floor.models import PhoneEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.realservices, pytest.mark.django_db(transaction=True)]
 
