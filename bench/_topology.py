@@ -237,8 +237,11 @@ def floor_setup(env: dict[str, str], *, agents: int, today_calls: int) -> dict:
         Session(
             session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
             session_data=store.encode(
-                {"_auth_user_id": str(user.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-                 "_auth_user_hash": user.get_session_auth_hash()}
+                {
+                    "_auth_user_id": str(user.pk),
+                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_hash": user.get_session_auth_hash(),
+                }
             ),
             expire_date=expires,
         )

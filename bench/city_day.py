@@ -13,7 +13,7 @@ on, and a redis-server with maxmemory, on free ports of 9100-9199; never the mac
 capacity  POST /api/calls/ closed loop (16 clients and 1), through nginx with 1 and N processes,
           and straight to a daphne port with 1. Goals: N=2 >= 1.6x N=1's req/s; nginx adds < 15%
           to p95 against daphne direct.
-day       the centre's peak hour (10:00) as inquiries/simulator.py draws it, compressed `--speed`
+day       the centre's peak hour (10:00) as floor/simulator.py draws it, compressed `--speed`
           times: the phone system posts every event (batched per 0.1 s, one connection), each
           answered call's agent searches the FAQ and logs the call after it ends (32 agent
           connections), while 500 agents' consoles (/ws/agent/, a session each) and 50
@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import LOAD_HEADERS, bench_env, http_load, json_request, merge, percentile, print_table, ratio, verdict
 from _topology import BenchPostgres, BenchRedis, Load, Swarm, Topology, cpu_seconds, floor_setup, staleness
 
-PEAK_SHARE = 11.5 / 101.2  # inquiries/simulator.py's 10:00 hour: 11.4% of the day
+PEAK_SHARE = 11.5 / 101.2  # floor/simulator.py's 10:00 hour: 11.4% of the day
 ISSUE_PEAK = 4000 / 30000  # the issue's: 4,000 of 30,000 in the peak hour
 SUMMARY = "아파트 단지 수돗물에서 녹물이 나온다는 문의. 수질검사 신청 방법 안내."
 

@@ -39,8 +39,8 @@ from callcenter.permissions import Role
 from callcenter.testing.browser import screenshot
 from callcenter.testing.servers import BASE_DIR, PrivateRedis, database_url, free_port_block, insecure_tls
 from callcenter.tests.test_production import production_user
-from inquiries.models import Call
 from floor.models import PhoneEvent
+from inquiries.models import Call
 
 pytestmark = [pytest.mark.browser, pytest.mark.realservices, pytest.mark.django_db(transaction=True)]
 
