@@ -408,25 +408,25 @@ def fault_script(services: Services, gap: float):
         time.sleep(gap)
         started = time.monotonic()
         conns = services.postgres.connections()
-        # another database of the same server, up to maxmemory (noeviction: writes then fail)
-        services.redis.cli(
-            "-n",
-            "9",
-            "EVAL",
-            "for i=1,100000000 do local ok = pcall(redis.call, 'SET', 'fill:'..i, "
-            "string.rep('x', 10000)) if not ok then return i end end return -1",
-            "0",
-        )
+        # another database of the same server, up to maxmemory (noeviction: writes then fail); one
+        # SET at a time from here, each checked against the limit (a Lua loop runs past it)
+        import redis as redis_py
+
+        filler = redis_py.Redis(port=services.redis.port, db=9)
+        with contextlib.suppress(redis_py.exceptions.ResponseError):
+            for n in range(10_000):  # 10,000 x 100 KB = 1 GB: four times the 256 MB limit
+                filler.set(f"fill:{n}", b"x" * 100_000)
         log.append(
             {
                 "fault": "fill Redis to maxmemory",
                 "start": started,
                 "full": time.monotonic(),
-                "used": services.redis.cli("INFO", "memory"),
+                "used": filler.info("memory").get("used_memory_human"),
             }
         )
         time.sleep(gap / 2)
-        services.redis.cli("-n", "9", "FLUSHDB")
+        filler.flushdb()
+        filler.close()
         log[-1]["back"] = time.monotonic()
         log[-1]["pg_before"] = conns
         for entry in log:
