@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from callcenter import permissions
 from callcenter.phone_numbers import normalize_number
 from floor import selectors as floor_selectors
+from inquiries import urgent_calls
 from inquiries.models import Call, Caller, CallEvent
 from knowledgebase.selectors import category_find
 
@@ -185,3 +186,13 @@ def call_satisfaction(*, start: datetime, end: datetime) -> float | None:
 def call_count(*, agent: AbstractBaseUser, start: datetime, end: datetime) -> int:
     """The calls an agent logged in the window (the console's "logged today")."""
     return Call.objects.filter(agent=agent, started_at__gte=start, started_at__lt=end).count()
+
+
+def urgent_calls_open(*, now: datetime | None = None, limit: int = 50) -> list[Call]:
+    """Urgent calls of the current operating day not settled yet, newest first
+    (inquiries.urgent_calls says what "open" means)."""
+    start, end = urgent_calls.operating_day(now)
+    calls = Call.objects.filter(
+        urgent=True, resolution__in=urgent_calls.OPEN_RESOLUTIONS, started_at__gte=start, started_at__lt=end
+    )
+    return list(calls.select_related("category", "agent").order_by("-started_at", "-id")[:limit])
