@@ -134,6 +134,11 @@ def can_edit_roster(user: User) -> bool:
     return has_role(user, *OVERSIGHT_ROLES)
 
 
+def can_view_reports(user: User) -> bool:
+    """Reports and their exports (/reports/): supervisors and admins."""
+    return has_role(user, *OVERSIGHT_ROLES)
+
+
 def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 
