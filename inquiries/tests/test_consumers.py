@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from callcenter import realtime
 from callcenter.permissions import Role
 from inquiries import queue_services
 from inquiries.api.cti import PhoneEventSerializer
@@ -122,17 +123,22 @@ async def test_wallboard_update_reflects_a_posted_event(people):
     await communicator.disconnect()
 
 
-async def test_a_burst_is_coalesced_into_a_few_pushes_carrying_the_final_figures(people):
+async def test_a_burst_is_coalesced_into_a_few_pushes_carrying_the_final_figures(people, realtime_clock, settings):
     communicator = connect("/ws/wallboard/", people["supervisor"])
     await communicator.connect()
     await communicator.receive_json_from(timeout=5)  # snapshot
 
+    # twenty calls inside one window (the clock stands still)
     await post_events(*[offered(f"burst-{n}") for n in range(20)])
 
-    updates = await drain(communicator, quiet=1.0)
-    # the leading edge at once, then one trailing push per window, not twenty
-    assert 1 <= len(updates) <= 4
-    assert updates[-1]["stats"]["calls_waiting"] == 20
+    # the leading edge at once...
+    leading = await drain(communicator, quiet=0.3)
+    assert [update["stats"]["calls_waiting"] for update in leading] == [1]
+    # ...then, when the window ends, one push with the final figures, not nineteen
+    realtime_clock.advance(settings.WALLBOARD_COALESCE_SECONDS)
+    await realtime.publisher().settle()
+    trailing = await drain(communicator, quiet=0.3)
+    assert [(update["type"], update["stats"]["calls_waiting"]) for update in trailing] == [("update", 20)]
     await communicator.disconnect()
 
 
@@ -180,7 +186,7 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
 
 
 async def test_every_wallboard_in_the_process_gets_each_push_once(people):
-    # the sockets of one process share one subscription (realtime._Fanout)
+    # the sockets of one process share one subscription (callcenter.realtime.Fanout)
     first, second = connect("/ws/wallboard/", people["supervisor"]), connect("/ws/wallboard/", people["admin"])
     for communicator in (first, second):
         await communicator.connect()
