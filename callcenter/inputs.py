@@ -42,6 +42,8 @@ from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from callcenter.error_codes import ErrorCode
+
 #: the largest id a database row can have (a signed 64-bit primary key)
 MAX_DB_ID = 2**63 - 1
 
@@ -360,7 +362,7 @@ def bad_request(request: HttpRequest, fields: dict[str, list[str]]) -> HttpRespo
 
         return errors_for_path(request.path, 400, *[f"{field}: {' '.join(texts)}" for field, texts in fields.items()])
     if is_api(request):
-        return json_response(error_body("invalid", _("Some fields are not valid."), fields), status=400)
+        return json_response(error_body(ErrorCode.INVALID, _("Some fields are not valid."), fields), status=400)
     return render(request, "400.html", status=400)
 
 

@@ -13,6 +13,11 @@ class ReferralsConfig(AppConfig):
         extensions.register_socket_part(
             "wallboard", extensions.SocketPart(groups=_no_groups, snapshot=_urgent_snapshot)
         )
+        # The console's referral form and follow-ups due, under the call form.
+        extensions.register_page_part(
+            "console-main",
+            extensions.PagePart(template="referrals/_console_referral.html", visible=permissions.can_use_console),
+        )
         # The referrals made from a call, on the call's page (/calls/<id>/).
         extensions.register_page_part(
             "call-detail",

@@ -23,6 +23,7 @@ from inquiries.models import Call
 from inquiries.phone import normalize_number
 from inquiries.services import call_mark_referred
 from referrals import events
+from referrals.error_codes import ErrorCode
 from referrals.models import (
     REQUIRED_FOR,
     TRANSITIONS,
@@ -369,7 +370,7 @@ def followup_complete(*, followup: FollowUp, actor: AbstractBaseUser, outcome: s
         raise ValidationError({"outcome": _("Choose an outcome: problem solved, needs more help or could not reach.")})
     followup = FollowUp.objects.select_for_update().select_related("referral__service").get(pk=followup.pk)
     if followup.status == FollowUp.Status.CLOSED:
-        raise Conflict(_("This follow-up is already closed."), code="already_closed")
+        raise Conflict(_("This follow-up is already closed."), code=ErrorCode.ALREADY_CLOSED)
     now = timezone.now()
     followup.status = FollowUp.Status.CLOSED
     followup.outcome = outcome
@@ -401,3 +402,39 @@ def referral_contact_view(*, referral: Referral, user: AbstractBaseUser, request
         target=f"referral:{referral.pk}",
         request=request,
     )
+
+
+# --- the directory and the Open311 keys (Django admin) ------------------------------------------
+@transaction.atomic
+def service_save(*, service: Service) -> Service:
+    """Create or change a service of the directory (Django admin; its members: `service_members_set`)."""
+    service.full_clean()
+    service.save()
+    return service
+
+
+@transaction.atomic
+def service_members_set(*, service: Service, members) -> Service:
+    """The partner-desk users of `service` become `members` (their desks show its referrals from
+    their next page load and socket)."""
+    service.members.set(members)
+    return service
+
+
+@transaction.atomic
+def service_delete(*, service: Service) -> None:
+    """Delete a service no referral names (a used one is protected: turn it off instead)."""
+    service.delete()
+
+
+@transaction.atomic
+def open311_api_key_save(*, api_key: Open311ApiKey) -> Open311ApiKey:
+    """Add a key for an Open311 client, or change it (deactivating revokes it at once)."""
+    api_key.full_clean()
+    api_key.save()
+    return api_key
+
+
+@transaction.atomic
+def open311_api_key_delete(*, api_key: Open311ApiKey) -> None:
+    api_key.delete()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode
 from callcenter.errors import ApplicationError
 from callcenter.inputs import JSONParser
 from safety import selectors, services
@@ -39,7 +40,7 @@ BODY_HEADROOM = 256 * 1024
 
 
 class PhotoTooLarge(ApplicationError):
-    code = "too_large"
+    code = ErrorCode.TOO_LARGE
     status = 413
 
 
