@@ -316,9 +316,9 @@ def error_code_literals(tree: ast.AST) -> list[int]:
                 and isinstance(keyword.value.value, str)
             ):
                 lines.append(node.lineno)
-        if name in ("error_body", "json_error"):
-            if any(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args[:2]):
-                lines.append(node.lineno)
+        literal = any(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args[:2])
+        if name in ("error_body", "json_error") and literal:
+            lines.append(node.lineno)
     return lines
 
 
