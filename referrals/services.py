@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callcenter import realtime
-from callcenter.errors import Conflict, IllegalTransition
+from callcenter import permissions, realtime
+from callcenter.errors import Conflict, Forbidden, IllegalTransition
 from callcenter.models import AccessLog
 from callcenter.services import access_log_record
 from callcenter.workdays import is_working_day
@@ -267,14 +267,18 @@ def referral_transition(
     """Move a referral along the transition table (models.TRANSITIONS).
 
     Raises ValidationError for an unknown status or a missing required field
-    (scheduled_for, outcome, reason) and IllegalTransition (409) for a move the
-    table forbids. Side effects: the referral's fields, one event row, on
+    (scheduled_for, outcome, reason), Forbidden (403) when `actor` may not make
+    this move (`permissions.can_transition_referral`: the service works the case,
+    the centre cancels it) and IllegalTransition (409) for a move the table
+    forbids. Side effects: the referral's fields, one event row, on
     completion a FollowUp due for the centre (and its event),
     `referral.updated` (+ `referral.urgent` for pressing cases, `followup.due`).
     """
     if to not in Status.values:
         raise ValidationError({"to": _("Unknown status “%(to)s”.") % {"to": to}})
     referral = Referral.objects.select_for_update().select_related("service").get(pk=referral.pk)
+    if not permissions.can_transition_referral(actor, referral, to):
+        raise Forbidden(_("Your role may not do this."))
     current = referral.status
     if to not in TRANSITIONS[current]:
         raise IllegalTransition(
@@ -392,9 +396,14 @@ def followup_complete(*, followup: FollowUp, actor: AbstractBaseUser, outcome: s
     return followup
 
 
-def referral_contact_view(*, referral: Referral, user: AbstractBaseUser, request: HttpRequest | None = None) -> None:
-    """Record that `user` saw the referral's unmasked contact details (PIPA).
-    Side effect: one AccessLog row."""
+def referral_contact_reveal(
+    *, referral: Referral, user: AbstractBaseUser, asked: bool, request: HttpRequest | None = None
+) -> bool:
+    """Whether `user` sees the referral's unmasked contact details (`asked`: the staff asked
+    for them, ?unmask=1), the one rule for the desk's page and the API alike
+    (`permissions.can_see_referral_contact`). Side effect when shown: one AccessLog row (PIPA)."""
+    if not permissions.can_see_referral_contact(user, referral, asked=asked):
+        return False
     access_log_record(
         user=user,
         action=AccessLog.Action.VIEW,
@@ -402,6 +411,7 @@ def referral_contact_view(*, referral: Referral, user: AbstractBaseUser, request
         target=f"referral:{referral.pk}",
         request=request,
     )
+    return True
 
 
 # --- the directory and the Open311 keys (Django admin) ------------------------------------------

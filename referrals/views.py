@@ -40,9 +40,9 @@ def referral_detail(request, pk: int):
     user = request.user
     is_staff = permissions.has_role(user, *permissions.STAFF_ROLES)
     has_contact = referral.has_contact
-    unmasked = has_contact and (request.GET.get("unmask") == "1" if is_staff else referral.consent)
-    if unmasked:
-        services.referral_contact_view(referral=referral, user=user, request=request)
+    unmasked = services.referral_contact_reveal(
+        referral=referral, user=user, asked=request.GET.get("unmask") == "1", request=request
+    )
     allowed = [
         status
         for status in ORDER
