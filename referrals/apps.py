@@ -30,6 +30,6 @@ def _no_groups(user) -> list[str]:
 
 
 def _urgent_snapshot(user) -> dict:
-    from referrals import events, selectors
+    from referrals import payloads, selectors
 
-    return {"urgent_referrals": [events.urgent_payload(r) for r in selectors.urgent_referrals_for_wallboard()]}
+    return {"urgent_referrals": [payloads.urgent_payload(r) for r in selectors.urgent_referrals_for_wallboard()]}

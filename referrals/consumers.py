@@ -12,7 +12,7 @@ from typing import Any
 
 from callcenter import permissions
 from callcenter.realtime import RealtimeConsumer
-from referrals import events, selectors
+from referrals import payloads, selectors
 
 SNAPSHOT_LIMIT = 200
 
@@ -22,13 +22,13 @@ class ReferralsConsumer(RealtimeConsumer):
         if not permissions.can_view_referrals(user):
             return None
         if permissions.has_role(user, *permissions.STAFF_ROLES):
-            return [events.CENTRE_GROUP]
-        return [events.service_group(pk) for pk in sorted(permissions.partner_service_ids(user))]
+            return [payloads.CENTRE_GROUP]
+        return [payloads.service_group(pk) for pk in sorted(permissions.partner_service_ids(user))]
 
     def snapshot(self, user: Any) -> dict[str, Any]:
         referrals = selectors.referral_list(user=user, open_only=True)[:SNAPSHOT_LIMIT]
-        data: dict[str, Any] = {"referrals": [events.referral_payload(r) for r in referrals]}
+        data: dict[str, Any] = {"referrals": [payloads.referral_payload(r) for r in referrals]}
         if permissions.can_call_back(user):
             followups = selectors.followup_list(due=True)[:SNAPSHOT_LIMIT]
-            data["followups"] = [events.followup_payload(f) for f in followups]
+            data["followups"] = [payloads.followup_payload(f) for f in followups]
         return data

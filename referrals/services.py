@@ -22,7 +22,7 @@ from callcenter.workdays import is_working_day
 from inquiries.models import Call
 from inquiries.phone import normalize_number
 from inquiries.services import call_mark_referred
-from referrals import events
+from referrals import payloads
 from referrals.error_codes import ErrorCode
 from referrals.models import (
     REQUIRED_FOR,
@@ -84,16 +84,16 @@ def _event(
 
 
 def _publish_referral(referral: Referral, event: str, *, from_status: str = "") -> None:
-    payload = {"referral": events.referral_payload(referral), "from": from_status or None}
-    realtime.publish(event, payload, groups=[events.service_group(referral.service_id), events.CENTRE_GROUP])
+    payload = {"referral": payloads.referral_payload(referral), "from": from_status or None}
+    realtime.publish(event, payload, groups=[payloads.service_group(referral.service_id), payloads.CENTRE_GROUP])
     # The wallboard hears of pressing cases when they arrive and whenever they move,
     # so it can take them off once they are accepted or closed.
     if referral.pressing:
-        realtime.publish("referral.urgent", events.urgent_payload(referral), groups=[events.WALLBOARD_GROUP])
+        realtime.publish("referral.urgent", payloads.urgent_payload(referral), groups=[payloads.WALLBOARD_GROUP])
 
 
 def _publish_followup(followup: FollowUp, event: str) -> None:
-    realtime.publish(event, {"followup": events.followup_payload(followup)}, groups=[events.CENTRE_GROUP])
+    realtime.publish(event, {"followup": payloads.followup_payload(followup)}, groups=[payloads.CENTRE_GROUP])
 
 
 @transaction.atomic
