@@ -31,6 +31,7 @@ run: setup
 test: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## A long property-based run over every operation as every role (the suite runs a short one).
@@ -43,6 +44,7 @@ fuzz: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

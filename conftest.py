@@ -8,14 +8,14 @@ from rest_framework.test import APIClient
 from callcenter import authentication, realtime
 from callcenter.demo import roles_seed
 from callcenter.permissions import Role
-from inquiries import selectors as inquiries_selectors
-from inquiries import stats
+from floor import stats
+from knowledgebase import selectors as kb_selectors
 from knowledgebase.categories import category_seed
 from knowledgebase.models import Category
 from knowledgebase.search import embedder as kb_embedder
 from knowledgebase.search import vectors
 
-pytest_plugins = ["callcenter.testing.browser"]
+pytest_plugins = ["callcenter.testing.browser", "floor.tests.fixtures"]
 
 
 def pytest_configure(config):
@@ -49,7 +49,7 @@ def _forget_process_state() -> None:
     # A rolled-back test's categories stay in the per-process category cache (no signal on a
     # rollback); a browser test's daphne child forked afterwards logged calls against their ids
     # (a foreign-key error on PostgreSQL, whose sequences do not restart).
-    inquiries_selectors.forget_categories()
+    kb_selectors.forget_categories()
     # Words only unless a test asks for the model (the `embedder` fixture): embedding every
     # entry a test saves would cost ~80 ms each, and the suite must pass without the model.
     kb_embedder.set_embedder(None)

@@ -144,20 +144,22 @@ def django_setup(env: dict[str, str]) -> None:
 
 
 def free_port() -> int:
-    """A free local port; within BENCH_PORTS ("8130-8139") when set (a shared machine's share)."""
+    """A free local port: the first free one of BENCH_PORTS ("8120-8129") when set
+    (a shared machine: each bench user keeps to their own ports), else any."""
     wanted = os.environ.get("BENCH_PORTS", "")
-    candidates = [0]
     if wanted:
-        low, _, high = wanted.partition("-")
-        candidates = list(range(int(low), int(high or low) + 1))
-    for candidate in candidates:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise RuntimeError(f"no free port in BENCH_PORTS={wanted}")
+        first, _, last = wanted.partition("-")
+        for port in range(int(first), int(last or first) + 1):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError(f"no free port in BENCH_PORTS={wanted}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def wait_http(

@@ -41,7 +41,8 @@ from django.urls import path  # noqa: E402
 
 from callcenter import permissions  # noqa: E402
 from callcenter.realtime import encode  # noqa: E402
-from inquiries import queue_services, stats  # noqa: E402
+from floor import services as floor_services  # noqa: E402
+from floor import stats  # noqa: E402
 
 
 def _plain_stats() -> dict:
@@ -56,7 +57,7 @@ def naive_publish_floor() -> None:
     transaction.on_commit(send)
 
 
-queue_services._publish_floor = naive_publish_floor
+floor_services._publish_floor = naive_publish_floor
 
 
 class NaiveWallboardConsumer(AsyncJsonWebsocketConsumer):

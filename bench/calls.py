@@ -135,8 +135,8 @@ def prepare(env: dict[str, str]) -> dict[str, Any]:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
+    from callcenter.phone_numbers import normalize_number
     from inquiries.models import Caller
-    from inquiries.phone import normalize_number
 
     call_command("migrate", "--noinput", verbosity=0)
     # A fresh start every run, so tables and indexes do not grow from run to run.
@@ -202,8 +202,8 @@ def raw_statements(agent: Any) -> dict[str, Any]:
     from django.utils.dateparse import parse_datetime
 
     from callcenter.models import AccessLog
+    from callcenter.phone_numbers import normalize_number
     from inquiries.models import Call, Caller, CallEvent
-    from inquiries.phone import normalize_number
     from knowledgebase.models import Category
 
     body = call_body(0, "raw")

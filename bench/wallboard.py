@@ -56,9 +56,11 @@ from _common import (
     print_table,
 )
 
-DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard"
-HISTORY_DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard_history"
-REDIS_URL = f"{DEFAULT_REDIS_HOST}/5"
+DATABASE_URL = os.environ.get("BENCH_WALLBOARD_DATABASE_URL", f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard")
+HISTORY_DATABASE_URL = os.environ.get(
+    "BENCH_WALLBOARD_HISTORY_DATABASE_URL", f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard_history"
+)
+REDIS_URL = os.environ.get("BENCH_WALLBOARD_REDIS_URL", f"{DEFAULT_REDIS_HOST}/5")
 RATE = 10.0  # events per second
 GRACE = 15.0  # seconds to wait for the last updates after the last POST
 DRAIN_EVERY = 0.1  # seconds between parsing what the sockets received (see MiniSocket)
@@ -374,7 +376,7 @@ def history(repeats: int) -> list[list]:
     django_setup(env)
     from django.db import connection
 
-    from inquiries import stats
+    from floor import stats
 
     def fill(total: int, *, today: int) -> None:
         """Calls up to `total`: `today` of them today, the rest spread over two years before."""

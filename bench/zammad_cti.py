@@ -87,7 +87,8 @@ def prepare(env: dict[str, str]) -> dict[str, Any]:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
-    from inquiries import protection_services, queue_services
+    from floor import protection_services
+    from floor import services as floor_services
 
     call_command("migrate", "--noinput", verbosity=0)
     with connection.cursor() as cursor:
@@ -103,7 +104,7 @@ def prepare(env: dict[str, str]) -> dict[str, Any]:
         agent, _ = User.objects.get_or_create(username=f"bench_agent{n}", defaults={"first_name": f"Agent{n}"})
         agent.groups.add(agent_group)
         protection_services.agent_extension_set(agent=agent, extension=str(3000 + n))
-        queue_services.shift_sign_in(agent=agent)
+        floor_services.shift_sign_in(agent=agent)
         agents.append((agent.username, str(3000 + n)))
     pbx = User.objects.get(username="pbx")
     token, _ = Token.objects.get_or_create(user=pbx)
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     # Equal work: every event of every case applied, none rejected or lost.
     from django.db.models import Count
 
-    from inquiries.queue_models import PhoneEvent, QueueCall
+    from floor.models import PhoneEvent, QueueCall
 
     prefix = f"bz-{run_id}-"
     statuses = dict(PhoneEvent.objects.filter(call_id__startswith=prefix).values_list("status").annotate(n=Count("id")))

@@ -26,7 +26,7 @@ DEMO_USERS = [
 ]
 
 # Apps whose demo data loads after users and roles, in this order.
-DEMO_APPS = ["knowledgebase", "inquiries", "referrals"]
+DEMO_APPS = ["knowledgebase", "floor", "inquiries", "referrals"]
 
 
 def roles_seed() -> None:

@@ -12,6 +12,12 @@ socket that owns the place asks this module, and never names the app.
   check lets through.
 - A socket part adds groups to a named socket (the user's socket then receives
   what is published to them) and keys to its snapshot on connect.
+- A figure is computed by the app that owns its data and shown by another: the
+  wallboard (floor) shows the logged calls' satisfaction and an agent's calls
+  logged today, which inquiries defines (inquiries imports floor, never the
+  other way round). `figure(name, ...)` is None while nobody registered it.
+- A bad-request answer is how a path's clients are told their input is refused
+  when they read another format than the shared error shape (Open311's).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ PAGE_PLACES = {
 }
 
 _page_parts: dict[str, list[PagePart]] = {}
+_figures: dict[str, Callable[..., Any]] = {}
 _socket_parts: dict[str, list[SocketPart]] = {}
 
 
@@ -82,3 +89,26 @@ def socket_snapshot(socket: str, user: User) -> dict[str, Any]:
         if part.snapshot is not None:
             data.update(part.snapshot(user))
     return data
+
+
+def register_figure(name: str, compute: Callable[..., Any]) -> None:
+    """Called from an AppConfig.ready(): the one definition of the figure `name`."""
+    _figures[name] = compute
+
+
+def figure(name: str, /, **arguments: Any) -> Any:
+    """The figure `name` computed with these keyword arguments, or None if no app defines it."""
+    compute = _figures.get(name)
+    return None if compute is None else compute(**arguments)
+
+
+_bad_request_answers: dict[str, Callable[[Any, dict[str, list[str]]], Any]] = {}
+
+
+def register_bad_request_answer(path_prefix: str, answer: Callable[[Any, dict[str, list[str]]], Any]) -> None:
+    """Called from an AppConfig.ready(): `answer(request, fields)` answers refused input under `path_prefix`."""
+    _bad_request_answers[path_prefix] = answer
+
+
+def bad_request_answer(path: str) -> Callable[[Any, dict[str, list[str]]], Any] | None:
+    return next((answer for prefix, answer in _bad_request_answers.items() if path.startswith(prefix)), None)

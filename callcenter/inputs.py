@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import dateparse, timezone
@@ -42,7 +43,9 @@ from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from callcenter import extensions
 from callcenter.error_codes import ErrorCode
+from callcenter.phone_numbers import normalize_number
 
 #: the largest id a database row can have (a signed 64-bit primary key)
 MAX_DB_ID = 2**63 - 1
@@ -213,6 +216,17 @@ class BoundedDateTimeField(serializers.DateTimeField):
 
 
 # --- request bodies ----------------------------------------------------------------
+class PhoneNumberField(serializers.CharField):
+    """A number as typed; validated and normalized to the caller key."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return normalize_number(text)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser; a body too deeply nested to parse is a ParseError
     (400), and text no database can hold (NUL, unpaired surrogates) anywhere in
@@ -357,10 +371,9 @@ def bad_request(request: HttpRequest, fields: dict[str, list[str]]) -> HttpRespo
     from callcenter.errors import error_body, json_response
     from callcenter.views import is_api
 
-    if request.path.startswith("/open311/"):  # Open311 clients read the spec's own error format
-        from referrals.open311.render import errors_for_path
-
-        return errors_for_path(request.path, 400, *[f"{field}: {' '.join(texts)}" for field, texts in fields.items()])
+    answer = extensions.bad_request_answer(request.path)
+    if answer is not None:  # Open311 clients read the spec's own error format (referrals registers it)
+        return answer(request, fields)
     if is_api(request):
         return json_response(error_body(ErrorCode.INVALID, _("Some fields are not valid."), fields), status=400)
     return render(request, "400.html", status=400)

@@ -173,7 +173,7 @@ def can_refer(user: User) -> bool:
 def home_url_name(user: User) -> str:
     """Where a user lands after signing in."""
     if has_role(user, Role.SUPERVISOR):  # supervisors watch the floor first
-        return "inquiries:wallboard"
+        return "floor:wallboard"
     if can_use_console(user):
         return "inquiries:console"
     if can_use_partner_desk(user):

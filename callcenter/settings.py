@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "callcenter",
     "knowledgebase",
+    "floor",
     "inquiries",
     "referrals",
     "axes",
@@ -353,7 +354,7 @@ CONTENT_SECURITY_POLICY = {
 SERVICE_LEVEL_THRESHOLD_SECONDS = int(os.environ.get("SERVICE_LEVEL_THRESHOLD_SECONDS", "20"))
 SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
 # Wallboard pushes: the first change goes out at once, then at most one push
-# per window (seconds); 0.25 is about four a second (inquiries/queue_services.py).
+# per window (seconds); 0.25 is about four a second (floor/services.py).
 WALLBOARD_COALESCE_SECONDS = float(os.environ.get("WALLBOARD_COALESCE_SECONDS", "0.25"))
 # Erlang C: the share of paid time agents are not on the phones (breaks, training,
 # absence; pyworkforce's "shrinkage") and the highest occupancy planned for.

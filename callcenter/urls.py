@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from callcenter import permissions, views
 from callcenter.lockout import ConsoleAdminAuthenticationForm, ConsoleAuthenticationForm
+from floor.models import MOVED_FROM_INQUIRIES
 
 admin.site.login_form = ConsoleAdminAuthenticationForm
 
@@ -27,6 +29,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # the floor's models moved out of inquiries (floor/migrations/0001): old admin links still lead there
+    re_path(
+        r"^admin/inquiries/(?P<model>{})/(?P<rest>.*)$".format("|".join(MOVED_FROM_INQUIRIES)),
+        RedirectView.as_view(url="/admin/floor/%(model)s/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the split view serves its start-up script as a file: no inline script (CSP)
@@ -37,10 +44,12 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("api/", include("floor.api.urls")),
     path("api/", include("inquiries.api.urls")),
     path("api/", include("knowledgebase.api.urls")),
     path("api/", include("referrals.api.urls")),
     path("api/", include("safety.api.urls")),
+    path("", include("floor.urls")),
     path("", include("inquiries.urls")),
     path("", include("knowledgebase.urls")),
     path("", include("referrals.urls")),

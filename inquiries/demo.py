@@ -40,22 +40,7 @@ DEMO_CALLS = [
 ]
 
 
-# The demo agents' phone extensions (Zammad's answeringNumber names them).
-DEMO_EXTENSIONS = {"agent1": "2001", "agent2": "2002"}
-
-
 def seed() -> list[str]:
-    from inquiries.protection_models import PhoneExtension
-    from inquiries.protection_services import agent_extension_set
-
-    for username, extension in DEMO_EXTENSIONS.items():
-        agent = get_user_model().objects.filter(username=username).first()
-        taken = (
-            PhoneExtension.objects.filter(agent=agent).exists()
-            or PhoneExtension.objects.filter(extension=extension).exists()
-        )
-        if agent is not None and not taken:
-            agent_extension_set(agent=agent, extension=extension)
     if Call.objects.filter(client_request_id__startswith="demo-").exists():
         return ["calls: up to date"]
     agent = get_user_model().objects.get(username="agent1")

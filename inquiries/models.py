@@ -11,7 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inquiries.phone import format_number, mask_number
+from callcenter.languages import Language
+from callcenter.phone_numbers import format_number, mask_number
+from floor.selectors import shift_current
 
 SUMMARY_MAX_LENGTH = 2000
 
@@ -20,13 +22,6 @@ def operating_day_starts() -> time:
     """When the centre's operating day begins (OPERATING_DAY_STARTS, "08:00")."""
     hours, minutes = str(getattr(settings, "OPERATING_DAY_STARTS", "08:00")).split(":")
     return time(int(hours), int(minutes))
-
-
-class Language(models.TextChoices):
-    KOREAN = "ko", _("Korean")
-    ENGLISH = "en", _("English")
-    CHINESE = "zh", _("Chinese")
-    JAPANESE = "ja", _("Japanese")
 
 
 class Caller(models.Model):
@@ -193,8 +188,6 @@ class Call(models.Model):
         """Until when the call's own agent may correct it: the end of the shift the
         call began in, or without one the end of its operating day (from
         OPERATING_DAY_STARTS, 08:00). Supervisors may correct it at any time."""
-        from inquiries.queue_services import shift_current
-
         current = shift_current(at=self.started_at)
         if current is not None:
             return current[2]
@@ -246,9 +239,3 @@ class CallEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id} {self.kind} {self.from_value}→{self.to_value}"
-
-
-# Phone extensions, abusive-call flags and caller blocks (agent protection), and
-# the queue, agents' states and shifts (wallboard) live in their own modules.
-from inquiries.protection_models import *  # noqa: E402, F403
-from inquiries.queue_models import *  # noqa: E402, F403

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import time as clock
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from callcenter.phone_numbers import normalize_number
+from floor import selectors as floor_selectors
 from inquiries.models import Call, Caller, CallEvent
-from inquiries.phone import normalize_number
-from inquiries.protection_models import AbuseFlag
-from inquiries.queue_models import PhoneEvent, QueueCall
-from knowledgebase.models import Category
+from knowledgebase.selectors import category_find
 
 
 def _with_relations(calls: QuerySet[Call]) -> QuerySet[Call]:
@@ -49,7 +46,7 @@ def call_list(
     `flagged` is "any" (flagged as abusive, any kind) or one `AbuseFlag.Kind`.
     Each call carries `is_flagged` (its queue call has an abusive-call flag).
     """
-    flags = AbuseFlag.objects.filter(call__call_id=OuterRef("phone_call_id"))
+    flags = floor_selectors.abuse_flags_of_calls(call_id_of=OuterRef("phone_call_id"))
     calls = _with_relations(Call.objects.annotate(is_flagged=Exists(flags)))
     if not permissions.can_see_all_calls(user):
         calls = calls.filter(agent=user)
@@ -80,11 +77,9 @@ def call_list(
     return calls
 
 
-def call_abuse_flags(*, call: Call) -> QuerySet[AbuseFlag]:
+def call_abuse_flags(*, call: Call) -> QuerySet:
     """The abusive-call flags on the queue call this call came through (none for others)."""
-    if not call.phone_call_id:
-        return AbuseFlag.objects.none()
-    return AbuseFlag.objects.filter(call__call_id=call.phone_call_id)
+    return floor_selectors.abuse_flag_list(call_id=call.phone_call_id)
 
 
 def call_get(*, pk: int) -> Call:
@@ -144,11 +139,9 @@ def call_history(*, call: Call) -> list[dict[str, Any]]:
     return rows
 
 
-def call_phone_events(*, call: Call) -> QuerySet[PhoneEvent]:
+def call_phone_events(*, call: Call) -> QuerySet:
     """What the phone system reported about this call (when it came through the queue)."""
-    if not call.phone_call_id:
-        return PhoneEvent.objects.none()
-    return PhoneEvent.objects.filter(call_id=call.phone_call_id).order_by("at", "received_at", "id")
+    return floor_selectors.phone_event_list(call_id=call.phone_call_id)
 
 
 def correction_closed_message(call: Call) -> str:
@@ -172,47 +165,6 @@ def calls_today(*, agent: AbstractBaseUser, limit: int = 50) -> QuerySet[Call]:
     return _with_relations(Call.objects.filter(agent=agent, started_at__gte=start))[:limit]
 
 
-# Every category by slug, kept by this process for a short while: the look-up was
-# one of a logged call's queries (bench/calls.py), the wallboard names them on
-# every push (inquiries/stats.py), and categories change rarely.
-# Saving or deleting one, or a flush (post_migrate), clears it in this process at
-# once; other processes see a change within CATEGORY_CACHE_SECONDS.
-CATEGORY_CACHE_SECONDS = 60.0
-_categories: tuple[float, dict[str, Category]] = (0.0, {})
-
-
-def _categories_by_slug() -> dict[str, Category]:
-    global _categories
-    expires, by_slug = _categories
-    if expires < clock.monotonic():
-        by_slug = {category.slug: category for category in Category.objects.all()}
-        _categories = (clock.monotonic() + CATEGORY_CACHE_SECONDS, by_slug)
-    return by_slug
-
-
-def category_find(*, slug: str) -> Category | None:
-    """The category with this slug (active or not), or None. The instance is
-    shared by the process's requests: read it, never change it."""
-    return _categories_by_slug().get(slug)
-
-
-def category_list() -> list[Category]:
-    """Every category (active or not), in the model's order, from the same
-    cache: the wallboard names them on every push. Shared instances: read only."""
-    return list(_categories_by_slug().values())
-
-
-def forget_categories(**kwargs: object) -> None:
-    """Signal receiver: a category changed, read them again on next use."""
-    global _categories
-    _categories = (0.0, {})
-
-
-post_save.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-saved")
-post_delete.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-deleted")
-post_migrate.connect(forget_categories, dispatch_uid="dasan-categories-flushed")
-
-
 def agent_list() -> QuerySet:
     """The centre's staff who log calls, by username (the call list's agent filter)."""
     from django.contrib.auth import get_user_model
@@ -221,6 +173,15 @@ def agent_list() -> QuerySet:
     return get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct().order_by("username")
 
 
-def queue_call_get(*, call_id: str) -> QueueCall | None:
-    """A call as the phone system reported it, by its call id."""
-    return QueueCall.objects.filter(call_id=call_id).first()
+def call_satisfaction(*, start: datetime, end: datetime) -> float | None:
+    """Average rating (1–5) of the calls logged in the window, on a 100 scale (× 20):
+    the wallboard's and the daily report's satisfaction (callcenter.extensions)."""
+    average = Call.objects.filter(started_at__gte=start, started_at__lt=end, satisfaction__isnull=False).aggregate(
+        average=Avg("satisfaction")
+    )["average"]
+    return None if average is None else round(average * 20, 1)
+
+
+def call_count(*, agent: AbstractBaseUser, start: datetime, end: datetime) -> int:
+    """The calls an agent logged in the window (the console's "logged today")."""
+    return Call.objects.filter(agent=agent, started_at__gte=start, started_at__lt=end).count()

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from callcenter.db import first_row_id, first_row_reference, one_statement_inserts, rows_insert_at_once
 from callcenter.errors import Conflict
 from callcenter.models import AccessLog
+from callcenter.phone_numbers import normalize_number
 from callcenter.services import access_log_entry, access_log_record
+from floor.services import queue_call_categorize
 from inquiries.models import Call, Caller, CallEvent
-from inquiries.phone import normalize_number
-from inquiries.queue_services import queue_call_categorize
 from knowledgebase.models import Category, FAQEntry
 from knowledgebase.search_log_services import search_log_outcome_record
 from knowledgebase.services import faq_usage_record

@@ -5,9 +5,7 @@ from inquiries import views
 app_name = "inquiries"
 urlpatterns = [
     path("console/", views.console, name="console"),
-    path("wallboard/", views.wallboard, name="wallboard"),
     path("calls/", views.call_record, name="calls"),
     path("calls/export.csv", views.call_export_csv, name="calls_export"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
-    path("abuse/", views.abuse_flags, name="abuse_flags"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time as clock
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 
 from knowledgebase.models import Category, FAQEntry, ProducePrice
@@ -125,3 +127,44 @@ def price_summary(*, item: str, grade: str | None = None) -> dict[str, Any] | No
         "series": [{"date": day.isoformat(), "price": price} for day, price in series.items() if day > chart_start],
         "grades": sorted(set(ProducePrice.objects.filter(item=item).values_list("grade", flat=True))),
     }
+
+
+# Every category by slug, kept by this process for a short while: the look-up was
+# one of a logged call's queries (bench/calls.py), the wallboard names them on
+# every push (floor/stats.py), and categories change rarely.
+# Saving or deleting one, or a flush (post_migrate), clears it in this process at
+# once; other processes see a change within CATEGORY_CACHE_SECONDS.
+CATEGORY_CACHE_SECONDS = 60.0
+_categories: tuple[float, dict[str, Category]] = (0.0, {})
+
+
+def _categories_by_slug() -> dict[str, Category]:
+    global _categories
+    expires, by_slug = _categories
+    if expires < clock.monotonic():
+        by_slug = {category.slug: category for category in Category.objects.all()}
+        _categories = (clock.monotonic() + CATEGORY_CACHE_SECONDS, by_slug)
+    return by_slug
+
+
+def category_find(*, slug: str) -> Category | None:
+    """The category with this slug (active or not), or None. The instance is
+    shared by the process's requests: read it, never change it."""
+    return _categories_by_slug().get(slug)
+
+
+def category_list_cached() -> list[Category]:
+    """Every category (active or not), in the model's order, from the same
+    cache: the wallboard names them on every push. Shared instances: read only."""
+    return list(_categories_by_slug().values())
+
+
+def forget_categories(**kwargs: object) -> None:
+    """Signal receiver: a category changed, read them again on next use."""
+    global _categories
+    _categories = (0.0, {})
+
+
+post_save.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-saved")
+post_delete.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-deleted")
+post_migrate.connect(forget_categories, dispatch_uid="dasan-categories-flushed")

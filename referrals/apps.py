@@ -8,6 +8,10 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from callcenter import extensions, permissions
+        from referrals.open311 import render as open311_render
+
+        # Open311 clients read the spec's error format, also for input the middleware refuses.
+        extensions.register_bad_request_answer("/open311/", open311_render.bad_request)
 
         # The wallboard's "urgent open" tile starts from the snapshot; `referral.urgent` keeps it current.
         extensions.register_socket_part(

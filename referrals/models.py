@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from inquiries.phone import format_number, mask_number
+from callcenter.phone_numbers import format_number, mask_number
 
 REASON_MAX_LENGTH = 4000  # the Open311 description limit; one limit for both doors
 PHONE_TEXT_MAX_LENGTH = 60

@@ -14,7 +14,7 @@ from django.utils import timezone
 from referrals.models import TRANSITIONS, FollowUp, Referral
 
 CENTRE_GROUP = "referrals.centre"  # the centre's staff (console, supervisors)
-WALLBOARD_GROUP = "wallboard"  # the supervisors' wallboard (owned by inquiries)
+WALLBOARD_GROUP = "wallboard"  # the supervisors' wallboard (owned by floor)
 REASON_PREVIEW = 140
 
 

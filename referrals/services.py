@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from callcenter import permissions, realtime
 from callcenter.errors import Conflict, Forbidden, IllegalTransition
 from callcenter.models import AccessLog
+from callcenter.phone_numbers import normalize_number
 from callcenter.services import access_log_record
 from callcenter.workdays import is_working_day
 from inquiries.models import Call
-from inquiries.phone import normalize_number
 from inquiries.services import call_mark_referred
 from referrals import payloads
 from referrals.error_codes import ErrorCode

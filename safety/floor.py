@@ -1,5 +1,5 @@
 """The whole floor hears of a case: realtime group, payloads, and the parts this app adds
-to the console and the wallboard through callcenter.extensions (inquiries never imports safety).
+to the console and the wallboard through callcenter.extensions (neither floor nor inquiries imports safety).
 
 Events (published by safety.services only): `safety.case_opened`,
 `safety.case_updated` (found, a sighting linked), `safety.case_closed` (closed

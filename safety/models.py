@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inquiries.phone import format_number, mask_number
+from callcenter.phone_numbers import format_number, mask_number
 
 NOTE_MAX_LENGTH = 2000
 

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from callcenter import realtime
 from callcenter.errors import Conflict, IllegalTransition
 from callcenter.models import AccessLog
+from callcenter.phone_numbers import normalize_number
 from callcenter.services import access_log_record
 from inquiries.models import Call
-from inquiries.phone import normalize_number
 from referrals import services as referral_services
 from referrals.models import Referral, Service
 from safety import floor

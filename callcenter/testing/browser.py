@@ -85,13 +85,13 @@ def _child_setup(django_db_blocker):
     # reseed: new pks for the same slugs and roles), which no signal reaches here:
     # the child keeps no per-process cache of roles or categories.
     from callcenter import permissions
-    from inquiries import selectors
+    from knowledgebase import selectors
 
     permissions.ROLES_CACHE_SECONDS = 0.0
     selectors.CATEGORY_CACHE_SECONDS = 0.0
     # nor remembered wallboard figures: a test that sets the floor up straight in the
     # database (no service, so no new generation here) got the last test's snapshot
-    from inquiries import stats
+    from floor import stats
 
     stats.SNAPSHOT_MAX_AGE = 0.0
     stats.QUEUE_REUSE_SECONDS = 0.0

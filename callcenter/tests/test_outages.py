@@ -38,8 +38,8 @@ from rest_framework.authtoken.models import Token
 from callcenter.permissions import Role
 from callcenter.testing.servers import PrivatePostgres, PrivateRedis, ProductionServer, database_url, insecure_tls
 from callcenter.tests.test_production import production_user
-from inquiries.routing import websocket_urlpatterns
-from inquiries.tests import conftest
+from floor.routing import websocket_urlpatterns
+from floor.tests import fixtures as conftest
 
 ANSWER_WITHIN = 2.0  # seconds: the bound, as the client's timeout
 

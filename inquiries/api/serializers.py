@@ -4,29 +4,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from callcenter.inputs import MAX_DB_ID, BoundedDateTimeField, InputSerializer
-from inquiries import selectors
+from callcenter.inputs import MAX_DB_ID, BoundedDateTimeField, InputSerializer, PhoneNumberField
+from floor import selectors as floor_selectors
 from inquiries.models import SUMMARY_MAX_LENGTH, Call, Language
-from inquiries.phone import normalize_number
-from inquiries.protection_models import AbuseFlag
 from knowledgebase.models import Category, FAQEntry
-
-
-class PhoneNumberField(serializers.CharField):
-    """A number as typed; validated and normalized to the caller key."""
-
-    def to_internal_value(self, data):
-        text = super().to_internal_value(data)
-        try:
-            return normalize_number(text)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+from knowledgebase.selectors import category_find
 
 
 class CategorySlugField(serializers.SlugRelatedField):
@@ -36,7 +23,7 @@ class CategorySlugField(serializers.SlugRelatedField):
         super().__init__(slug_field="slug", queryset=Category.objects.all(), **kwargs)
 
     def to_internal_value(self, data):
-        category = selectors.category_find(slug=smart_str(data))
+        category = category_find(slug=smart_str(data))
         if category is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
         return category
@@ -353,7 +340,7 @@ class CallListQuerySerializer(InputSerializer):
     A filter left out or empty does not filter."""
 
     URGENT_CHOICES = (("true", _("Urgent only")), ("false", _("Not urgent")))
-    FLAGGED_CHOICES = (("any", _("Flagged as abusive (any kind)")), *AbuseFlag.Kind.choices)
+    FLAGGED_CHOICES = (("any", _("Flagged as abusive (any kind)")), *floor_selectors.abuse_kind_choices())
 
     caller_number = PhoneNumberField(required=False, max_length=40)
     agent = serializers.CharField(required=False, max_length=150, help_text=_("username"))
@@ -385,3 +372,8 @@ class CallListQuerySerializer(InputSerializer):
         if "q" in data:
             data["text"] = data.pop("q").strip() or None
         return data
+
+
+class QueueCallCallerSerializer(serializers.Serializer):
+    call_id = serializers.CharField()
+    caller_number = serializers.CharField(allow_null=True, help_text="the full number; null when withheld")

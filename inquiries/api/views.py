@@ -9,9 +9,10 @@ from rest_framework.views import APIView
 from callcenter import permissions
 from callcenter.errors import Forbidden
 from callcenter.models import AccessLog
+from callcenter.phone_numbers import format_number, normalize_number
 from callcenter.services import access_log_record
+from floor import selectors as floor_selectors
 from inquiries import selectors, services
-from inquiries.api import docs
 from inquiries.api.serializers import (
     CallInputSerializer,
     CallListQuerySerializer,
@@ -19,10 +20,10 @@ from inquiries.api.serializers import (
     CallUnmaskedSerializer,
     CallUpdateSerializer,
     HistoryEntrySerializer,
+    QueueCallCallerSerializer,
     call_data,
 )
 from inquiries.models import Call
-from inquiries.phone import format_number, normalize_number
 from inquiries.selectors import correction_closed_message
 
 
@@ -133,9 +134,9 @@ class QueueCallCallerApi(APIView):
 
     permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
-    @extend_schema(responses=docs.QueueCallCallerSerializer)
+    @extend_schema(responses=QueueCallCallerSerializer)
     def get(self, request, call_id: str):
-        call = selectors.queue_call_get(call_id=call_id)
+        call = floor_selectors.queue_call_get(call_id=call_id)
         if call is None or not permissions.can_reveal_queue_caller(request.user, call):
             raise Http404  # another agent's call does not exist for this user
         if call.caller_number:

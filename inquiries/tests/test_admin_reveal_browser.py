@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from callcenter.models import AccessLog
 from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
-from inquiries.queue_models import QueueCall
+from floor.models import QueueCall
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def test_admin_sees_a_queued_call_masked_then_in_full(live_server_url, page, mak
         call_id="adm-1", caller_number="01055550100", offered_at=timezone.now(), status=QueueCall.Status.WAITING
     )
     login(page, live_server_url, "reveal_admin", "pw-reveal-1")
-    page.goto(f"{live_server_url}/admin/inquiries/queuecall/{call.pk}/change/")
+    page.goto(f"{live_server_url}/admin/floor/queuecall/{call.pk}/change/")
     expect(page.locator(".masked")).to_have_text("010-****-0100")
     assert "5555" not in page.content()
     screenshot(page, "admin-queued-call-masked")

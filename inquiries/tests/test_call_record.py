@@ -237,7 +237,7 @@ def test_the_referrals_panel_and_the_faq_entries_show_on_the_page(client, agent,
 
 # --- correction: who may, until when ----------------------------------------------
 def _shift(starts: str, ends: str):
-    from inquiries.queue_models import Shift
+    from floor.models import Shift
 
     Shift.objects.update(is_active=False)
     hours = [datetime.strptime(value, "%H:%M").time() for value in (starts, ends)]
@@ -257,7 +257,7 @@ def test_an_agent_corrects_until_the_end_of_the_calls_shift(agent, supervisor, c
 
 
 def test_without_a_shift_the_operating_day_from_eight_decides(agent, category):
-    from inquiries.queue_models import Shift
+    from floor.models import Shift
 
     Shift.objects.update(is_active=False)
     before_eight = CallFactory(agent=agent, category=category, started_at=datetime(2026, 3, 4, 7, 59, tzinfo=SEOUL))

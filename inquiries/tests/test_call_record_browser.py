@@ -9,9 +9,8 @@ from django.utils import timezone
 from callcenter.models import AccessLog
 from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
+from floor.models import AbuseFlag, QueueCall
 from inquiries.models import Call
-from inquiries.protection_models import AbuseFlag
-from inquiries.queue_models import QueueCall
 from inquiries.services import call_log
 from knowledgebase.models import Category
 

@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from inquiries.protection_models import AbuseFlag
-from inquiries.queue_models import QueueCall
+from floor.models import AbuseFlag, QueueCall
 from inquiries.tests.factories import CallFactory
 
 pytestmark = pytest.mark.django_db

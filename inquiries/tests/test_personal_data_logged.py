@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from callcenter.models import AccessLog
 from callcenter.permissions import Role
-from inquiries.queue_models import PhoneEvent, QueueCall
+from floor.models import PhoneEvent, QueueCall
 from inquiries.tests.factories import CallerFactory, CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,13 +99,13 @@ FULL = ("010-5555-0100", "01055550100", "5555-0100")
 
 def test_admin_queued_call_page_masks_the_number(client, admin_user, answered):
     client.force_login(admin_user)
-    page = client.get(f"/admin/inquiries/queuecall/{answered.pk}/change/")
+    page = client.get(f"/admin/floor/queuecall/{answered.pk}/change/")
     assert page.status_code == 200
     assert not any(full in page.text for full in FULL)
     assert "010-****-0100" in page.text
     assert not AccessLog.objects.exists()
     # the logged reveal
-    reveal = client.get(f"/admin/inquiries/queuecall/{answered.pk}/reveal/", REMOTE_ADDR="10.9.8.7")
+    reveal = client.get(f"/admin/floor/queuecall/{answered.pk}/reveal/", REMOTE_ADDR="10.9.8.7")
     assert reveal.status_code == 200 and "010-5555-0100" in reveal.text
     assert rows() == [("admin_x", "view", f"caller:{NUMBER}", f"queuecall:{answered.pk}")]
     assert AccessLog.objects.get().source_address == "10.9.8.7"
@@ -113,30 +113,30 @@ def test_admin_queued_call_page_masks_the_number(client, admin_user, answered):
 
 def test_admin_phone_event_page_masks_the_body(client, admin_user, phone_event):
     client.force_login(admin_user)
-    page = client.get(f"/admin/inquiries/phoneevent/{phone_event.pk}/change/")
+    page = client.get(f"/admin/floor/phoneevent/{phone_event.pk}/change/")
     assert page.status_code == 200
     assert not any(full in page.text for full in FULL)
     assert "010-****-0100" in page.text and "pop-9" in page.text and "2026-12-01T09:00" in page.text
     assert not AccessLog.objects.exists()
-    reveal = client.get(f"/admin/inquiries/phoneevent/{phone_event.pk}/reveal/")
+    reveal = client.get(f"/admin/floor/phoneevent/{phone_event.pk}/reveal/")
     assert reveal.status_code == 200 and "010-5555-0100" in reveal.text
     assert rows() == [("admin_x", "view", f"caller:{NUMBER}", f"phoneevent:{phone_event.pk}")]
 
 
 def test_admin_lists_show_no_numbers(client, admin_user, answered, phone_event):
     client.force_login(admin_user)
-    for url in ("/admin/inquiries/queuecall/", "/admin/inquiries/phoneevent/"):
+    for url in ("/admin/floor/queuecall/", "/admin/floor/phoneevent/"):
         page = client.get(url)
         assert page.status_code == 200 and not any(full in page.text for full in FULL)
 
 
 def test_the_reveal_is_for_staff_in_admin_only(client, agent, answered):
     client.force_login(agent)  # not staff: admin sends them to its login
-    assert client.get(f"/admin/inquiries/queuecall/{answered.pk}/reveal/").status_code == 302
+    assert client.get(f"/admin/floor/queuecall/{answered.pk}/reveal/").status_code == 302
     assert not AccessLog.objects.exists()
 
 
 def test_reveal_of_a_missing_record_is_404(client, admin_user):
     client.force_login(admin_user)
-    assert client.get("/admin/inquiries/queuecall/999999/reveal/").status_code == 404
+    assert client.get("/admin/floor/queuecall/999999/reveal/").status_code == 404
     assert not AccessLog.objects.exists()

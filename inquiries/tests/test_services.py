@@ -107,7 +107,7 @@ def test_invalid_update_changes_nothing(agent, category):
 
 
 def test_call_logged_from_a_screen_pop_names_the_queued_calls_category(agent, category):
-    from inquiries.queue_models import QueueCall
+    from floor.models import QueueCall
 
     # given a call the phone menu did not categorize
     queued = QueueCall.objects.create(call_id="pbx-77", caller_number="01012345678", offered_at=timezone.now())

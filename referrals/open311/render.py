@@ -107,6 +107,11 @@ def errors_for_path(path: str, status: int, *descriptions: str) -> HttpResponse:
     return errors("xml" if path.endswith(".xml") else "json", status, *descriptions)
 
 
+def bad_request(request, fields: dict[str, list[str]]) -> HttpResponse:
+    """Refused input (callcenter.inputs' middleware) in the spec's error format."""
+    return errors_for_path(request.path, 400, *[f"{field}: {' '.join(texts)}" for field, texts in fields.items()])
+
+
 def errors(fmt: str, status: int, *descriptions: str) -> HttpResponse:
     """The spec's error format: [{"code": 403, "description": "..."}] / <errors><error>..</error></errors>."""
     data = [{"code": status, "description": description} for description in descriptions]

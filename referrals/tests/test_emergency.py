@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from callcenter.errors import IllegalTransition
-from inquiries.routing import websocket_urlpatterns as inquiries_ws
+from floor.routing import websocket_urlpatterns as inquiries_ws
 from referrals import selectors, services
 from referrals.models import OPEN_STATUSES, FollowUp, Referral, ReferralEvent, Service
 from referrals.tests.factories import ReferralFactory, ServiceFactory

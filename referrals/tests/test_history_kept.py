@@ -14,8 +14,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from callcenter.models import AccessLog
+from floor.models import AgentStateChange, PhoneEvent
 from inquiries.models import CallEvent
-from inquiries.queue_models import AgentStateChange, PhoneEvent
 from knowledgebase.models import FAQRevision
 from referrals import services
 from referrals.models import FollowUp, Referral, ReferralEvent
