@@ -53,7 +53,7 @@ async def run_case(ports: list[int], cookie: str, token: str, duration: float) -
 
     def listener(k: int):
         def on_message(message: bytes, now: float) -> None:
-            if message.startswith(b'{"type":"update"'):
+            if message.startswith(b'{"type":"wallboard.updated"'):
                 arrivals[k].append(now)
                 last_offered[k] = int(OFFERED_TODAY.search(message).group(1))
 

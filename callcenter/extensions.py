@@ -49,6 +49,7 @@ class SocketPart:
 #: (callcenter/tests/test_house_rules.py checks both).
 PAGE_PLACES = {
     "console-top": "the console, above everything (the safety alerts)",
+    "console-floor": "the console, under the alerts (the floor's queue strip and abusive-call panel)",
     "console-main": "the console, under the call form (the referral form, follow-ups due)",
     "console-side": "the console's side column (report a missing person, sighting search)",
     "wallboard-top": "the wallboard, above the figures (the open-cases strip)",

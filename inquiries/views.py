@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
-from floor import selectors as floor_selectors
 from inquiries import selectors, services
 from inquiries.api.serializers import CallListQuerySerializer
 from inquiries.models import Call, Language
@@ -27,8 +26,6 @@ def console(request):
             "resolutions": Call.Resolution.choices,
             "vulnerable_choices": Call.Vulnerable.choices,
             "calls_today": selectors.calls_today(agent=request.user),
-            # the abusive-call panel (floor): its kinds and their warning scripts
-            "abuse_kinds": floor_selectors.abuse_kinds_with_scripts(),
         },
     )
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.admin import ReadOnlyAdmin
+from callcenter.admin import ReadOnlyAdmin, ReadOnlyInline
 from referrals import services
 from referrals.models import FollowUp, Open311ApiKey, Referral, ReferralEvent, Service
 
@@ -39,14 +39,9 @@ class ServiceAdmin(admin.ModelAdmin):
             services.service_delete(service=service)
 
 
-class ReferralEventInline(admin.TabularInline):
+class ReferralEventInline(ReadOnlyInline):
     model = ReferralEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ("at", "actor", "kind", "from_status", "to_status", "note")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Referral)

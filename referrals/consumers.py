@@ -1,7 +1,7 @@
 """The partner desk's socket, /ws/referrals/.
 
 Partner-desk users join their services' groups; the centre's staff join the
-centre group. On connect: a snapshot of the open referrals the user may see
+centre group. On connect: `referrals.snapshot`, the open referrals the user may see
 (and, for staff, the follow-ups due); then `referral.created`,
 `referral.updated`, `followup.due`, `followup.closed` as services publish them.
 """
@@ -18,6 +18,8 @@ SNAPSHOT_LIMIT = 200
 
 
 class ReferralsConsumer(RealtimeConsumer):
+    SNAPSHOT = "referrals.snapshot"
+
     def groups_for(self, user: Any) -> list[str] | None:
         if not permissions.can_view_referrals(user):
             return None

@@ -18,7 +18,7 @@ from callcenter import permissions, realtime
 from callcenter.errors import Conflict, Forbidden, IllegalTransition
 from callcenter.models import AccessLog
 from callcenter.phone_numbers import normalize_number
-from callcenter.services import access_log_record
+from callcenter.services import access_log_record, personal_data_reveal
 from callcenter.workdays import is_working_day
 from inquiries.models import Call
 from inquiries.services import call_mark_referred
@@ -404,13 +404,7 @@ def referral_contact_reveal(
     (`permissions.can_see_referral_contact`). Side effect when shown: one AccessLog row (PIPA)."""
     if not permissions.can_see_referral_contact(user, referral, asked=asked):
         return False
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.VIEW,
-        subject=referral.subject,
-        target=f"referral:{referral.pk}",
-        request=request,
-    )
+    personal_data_reveal(user=user, subject=referral.subject, target=f"referral:{referral.pk}", request=request)
     return True
 
 

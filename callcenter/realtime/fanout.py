@@ -30,6 +30,7 @@ from callcenter.realtime.messages import (
     SEND_TIMEOUT,
     SESSION_ENDED,
     SESSION_ENDED_CODE,
+    SNAPSHOT_REQUESTED,
     count,
     encode,
     session_group,
@@ -222,7 +223,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     A subclass says who may listen to what (`groups_for`, run in a thread, may
     query) and what a snapshot holds (`snapshot`, likewise). On connect the
     user's groups are joined, the handshake accepted and a snapshot sent;
-    `{"type": "resync"}` from the client sends a fresh one. A user whose role
+    `{"type": "snapshot.requested"}` from the client sends a fresh one. Every
+    message's name is dotted and in docs/realtime.md; a subclass names its
+    snapshot (`SNAPSHOT`, e.g. "wallboard.snapshot"). A user whose role
     may not listen is closed with 4403 right after the handshake, before any
     data: a close before the handshake reaches a browser only as 1006, and
     the page could not tell "forbidden" from "network" (it would retry).
@@ -237,8 +240,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     #: close code when the role check fails (like HTTP 403)
     FORBIDDEN = 4403
-    #: the type of the message sent on connect and on resync
-    SNAPSHOT = "snapshot"
+    #: the type of the message sent on connect and on request ("<socket>.snapshot")
+    SNAPSHOT: str
 
     groups_joined: tuple[str, ...] = ()
     #: pushes held while a snapshot is on its way (None: send at once)
@@ -339,7 +342,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self.send(text_data=text)
 
     async def receive_json(self, content: Any, **kwargs) -> None:
-        if isinstance(content, dict) and content.get("type") == "resync":
+        if isinstance(content, dict) and content.get("type") == SNAPSHOT_REQUESTED:
             await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:

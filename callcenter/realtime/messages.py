@@ -21,6 +21,8 @@ SESSION_ENDED_CODE = 4401  # the session ended (signed out, deactivated): the pa
 LAYER_DOWN_CODE = 4503  # the channel layer cannot be reached: the page shows "reconnecting" and retries
 # The event that ends the sockets of a session or a user (services.sockets_end_for_*).
 SESSION_ENDED = "session.ended"
+# What a page sends for a fresh snapshot (every socket).
+SNAPSHOT_REQUESTED = "snapshot.requested"
 
 # Seconds a channel-layer operation may take before it is given up.
 SEND_TIMEOUT = 2.0

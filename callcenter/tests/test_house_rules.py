@@ -89,6 +89,38 @@ def publish_calls(tree: ast.AST) -> list[int]:
     return lines
 
 
+def test_publish_is_called_only_from_services_modules():
+    offenders, callers = [], []
+    for path in python_files():
+        relative = path.relative_to(ROOT)
+        if relative.parts[:2] == ("callcenter", "realtime"):
+            continue  # the definition itself
+        lines = publish_calls(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+        if lines:
+            callers.append(relative)
+            if path.name != "services.py":
+                offenders += [f"{relative}:{line}" for line in lines]
+    assert not offenders, f"only services publish realtime events: {offenders}"
+    assert callers  # the scan found the services that do
+
+
+def test_only_services_write_the_access_log():
+    """Views, API views, admin and consumers record a personal-data view through a service
+    (callcenter.services.personal_data_reveal or an app's own), never by writing the row."""
+    offenders = []
+    for path in python_files():
+        if path.name == "services.py" or path.name.endswith("_services.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            name = getattr(name, "id", None) or getattr(name, "attr", None)
+            if isinstance(node, ast.Call) and name in ("access_log_record", "access_log_entry"):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if isinstance(node, ast.Attribute) and node.attr == "create" and "AccessLog" in ast.unparse(node.value):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
+
+
 def test_the_publish_scan_sees_both_spellings():
     source = (
         "from callcenter.realtime import publish as push\n"
@@ -173,7 +205,31 @@ def overrides(model_admin: admin.ModelAdmin, method: str) -> str | None:
 
 
 def calls_a_service(source: str | None) -> bool:
-    return bool(source) and re.search(r"\bservices\.\w+\(", source) is not None
+    return bool(source) and re.search(r"\w*services\.\w+\(", source) is not None
+
+
+def test_every_model_admin_is_read_only_or_writes_through_a_service(superuser_request):
+    offenders = []
+    for model, model_admin in our_admins():
+        label = f"{type(model_admin).__name__} ({model.__name__})"
+        writes = model_admin.has_add_permission(superuser_request) or model_admin.has_change_permission(
+            superuser_request
+        )
+        if writes and not calls_a_service(overrides(model_admin, "save_model")):
+            offenders.append(f"{label}: save_model does not call a service")
+        many_to_many = model_admin.filter_horizontal or model_admin.filter_vertical
+        if writes and many_to_many and not calls_a_service(overrides(model_admin, "save_related")):
+            offenders.append(f"{label}: save_related (many-to-many) does not call a service")
+        if model_admin.has_delete_permission(superuser_request):
+            for method in ("delete_model", "delete_queryset"):
+                if not calls_a_service(overrides(model_admin, method)):
+                    offenders.append(f"{label}: {method} does not call a service")
+        for inline in model_admin.get_inline_instances(superuser_request):
+            if inline.has_add_permission(superuser_request, None) or inline.has_change_permission(superuser_request):
+                offenders.append(f"{label}: inline {type(inline).__name__} edits rows without a service")
+            if inline.can_delete and inline.has_delete_permission(superuser_request):
+                offenders.append(f"{label}: inline {type(inline).__name__} deletes rows without a service")
+    assert not offenders, offenders
 
 
 def cascades(model: type[models.Model], seen: set | None = None) -> set[type[models.Model]]:
@@ -281,6 +337,16 @@ def error_code_literals(tree: ast.AST) -> list[int]:
         if name in ("error_body", "json_error") and literal:
             lines.append(node.lineno)
     return lines
+
+
+def test_error_codes_are_named_in_each_apps_error_codes_module():
+    offenders = []
+    for path in python_files():
+        if path.name == "error_codes.py" or "migrations" in path.parts:
+            continue
+        lines = error_code_literals(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+        offenders += [f"{path.relative_to(ROOT)}:{line}" for line in lines]
+    assert not offenders, f"name the code in the app's error_codes.py: {offenders}"
 
 
 def test_the_error_code_scan_sees_every_spelling():

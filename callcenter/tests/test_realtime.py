@@ -224,11 +224,11 @@ async def test_a_socket_whose_send_fails_does_not_cost_the_others_their_push():
     boards = [Board(), Board(broken=True), Board()]
     fanout.members["wall"] = dict.fromkeys(boards)
 
-    await fanout.deliver({"type": PUSH, "group": "wall", "event": "update", "json": '{"n":1}'})
+    await fanout.deliver({"type": PUSH, "group": "wall", "event": "wallboard.updated", "json": '{"n":1}'})
 
     assert received == [
-        (boards[0], '{"type":"update","data":{"n":1}}'),
-        (boards[2], '{"type":"update","data":{"n":1}}'),
+        (boards[0], '{"type":"wallboard.updated","data":{"n":1}}'),
+        (boards[2], '{"type":"wallboard.updated","data":{"n":1}}'),
     ]
 
 
@@ -256,11 +256,11 @@ async def test_a_large_fanout_reaches_every_socket_once_and_lets_the_loop_run_be
     fanout.members["wall"] = dict.fromkeys(boards)
 
     other = asyncio.get_running_loop().create_task(meanwhile())
-    await fanout.deliver({"type": PUSH, "group": "wall", "event": "update", "json": '{"n":2}'})
+    await fanout.deliver({"type": PUSH, "group": "wall", "event": "wallboard.updated", "json": '{"n":2}'})
     await other
 
     assert [board for board, _ in received] == boards  # each once, in the order they joined
-    assert {text for _, text in received} == {'{"type":"update","data":{"n":2}}'}
+    assert {text for _, text in received} == {'{"type":"wallboard.updated","data":{"n":2}}'}
     # another task ran while the fan-out was half done: sockets do not wait for the whole pass
     assert any(0 < seen < len(boards) for seen in progress_seen)
 

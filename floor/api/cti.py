@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode as SharedCode
 from callcenter.errors import error_body
 from callcenter.inputs import (
     BoundedDateTimeField,
@@ -36,6 +37,7 @@ from callcenter.schema import ErrorSerializer
 from floor import services as floor_services
 from floor import stats
 from floor.api import docs
+from floor.error_codes import ErrorCode
 from floor.models import AgentState
 from knowledgebase.models import Category
 
@@ -159,13 +161,13 @@ class CtiEventsApi(APIView):
         body = request.data
         if isinstance(body, list):
             if not body:
-                return Response(error_body("invalid", _("The batch is empty.")), status=400)
+                return Response(error_body(SharedCode.INVALID, _("The batch is empty.")), status=400)
             if len(body) > MAX_BATCH:
                 message = _("A batch holds at most %(max)d events; this one has %(n)d.") % {
                     "max": MAX_BATCH,
                     "n": len(body),
                 }
-                return Response(error_body("batch_too_large", message), status=400)
+                return Response(error_body(ErrorCode.BATCH_TOO_LARGE, message), status=400)
             results = [self._one(request, item).as_dict() for item in body]
             failed = sum(1 for result in results if result["status"] == "rejected")
             return Response(
@@ -186,7 +188,7 @@ class CtiEventsApi(APIView):
                 body=item,
                 sender=request.user,
                 http_status=400,
-                code="invalid",
+                code=SharedCode.INVALID,
                 message=_("An event is a JSON object."),
             )
         unstorable = unsafe_text_fields(item)
@@ -195,7 +197,7 @@ class CtiEventsApi(APIView):
                 body=item,
                 sender=request.user,
                 http_status=400,
-                code="invalid",
+                code=SharedCode.INVALID,
                 message=_("Some fields are not valid."),
                 fields=unstorable,
             )
@@ -206,7 +208,7 @@ class CtiEventsApi(APIView):
                 body=item,
                 sender=request.user,
                 http_status=400,
-                code="invalid",
+                code=SharedCode.INVALID,
                 message=_("Some fields are not valid."),
                 fields=fields,
             )

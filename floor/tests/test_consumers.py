@@ -102,7 +102,7 @@ async def test_wallboard_sends_a_snapshot_on_connect(people, who):
     connected, _ = await communicator.connect()
     assert connected
     message = await communicator.receive_json_from(timeout=5)
-    assert message["type"] == "snapshot"
+    assert message["type"] == "wallboard.snapshot"
     assert message["stats"]["calls_waiting"] == 0
     assert set(message["stats"]["erlang"]) >= {"required", "staffed"}
     await communicator.disconnect()
@@ -116,7 +116,7 @@ async def test_wallboard_update_reflects_a_posted_event(people):
     assert await post_events(offered("ws-1", seconds_ago=30)) == ["applied"]
 
     message = await communicator.receive_json_from(timeout=5)
-    assert message["type"] == "update"
+    assert message["type"] == "wallboard.updated"
     assert message["stats"]["calls_waiting"] == 1
     assert message["stats"]["offered_today"] == 1
     assert message["stats"]["longest_wait_seconds"] >= 30
@@ -138,17 +138,17 @@ async def test_a_burst_is_coalesced_into_a_few_pushes_carrying_the_final_figures
     realtime_clock.advance(settings.WALLBOARD_COALESCE_SECONDS)
     await realtime.publisher().settle()
     trailing = await drain(communicator, quiet=0.3)
-    assert [(update["type"], update["stats"]["calls_waiting"]) for update in trailing] == [("update", 20)]
+    assert [(update["type"], update["stats"]["calls_waiting"]) for update in trailing] == [("wallboard.updated", 20)]
     await communicator.disconnect()
 
 
-async def test_resync_request_returns_a_fresh_snapshot(people):
+async def test_a_snapshot_request_returns_a_fresh_snapshot(people):
     communicator = connect("/ws/wallboard/", people["supervisor"])
     await communicator.connect()
     await communicator.receive_json_from(timeout=5)
-    await communicator.send_json_to({"type": "resync"})
+    await communicator.send_json_to({"type": "snapshot.requested"})
     message = await communicator.receive_json_from(timeout=5)
-    assert message["type"] == "snapshot"
+    assert message["type"] == "wallboard.snapshot"
     await communicator.disconnect()
 
 
@@ -158,7 +158,7 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
     theirs = connect("/ws/agent/", other)
     assert (await mine.connect())[0] and (await theirs.connect())[0]
     snapshot = await mine.receive_json_from(timeout=5)
-    assert snapshot["type"] == "snapshot" and snapshot["data"]["me"]["state"] == "offline"
+    assert snapshot["type"] == "agent.snapshot" and snapshot["data"]["me"]["state"] == "offline"
     await theirs.receive_json_from(timeout=5)
 
     now = timezone.now()
@@ -173,14 +173,14 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
     seen = {}
     for message in await drain(mine, quiet=1.0):
         seen.setdefault(message["type"], message["data"])
-    pop = seen["screen_pop"]
+    pop = seen["call.screen_pop"]
     assert pop["call_id"] == "pop-1"
     assert pop["caller_number"] == "010-****-6789"  # masked: the full number is a logged reveal
     assert "2345" not in str(pop)
-    assert seen["agent_state"]["state"] == "on_call"
+    assert seen["agent.state_changed"]["state"] == "on_call"
     # the other agent sees the queue move but no screen pop
     others = [message["type"] for message in await drain(theirs, quiet=1.0)]
-    assert "screen_pop" not in others and "queue" in others
+    assert "call.screen_pop" not in others and "queue.updated" in others
     await mine.disconnect()
     await theirs.disconnect()
 
@@ -196,7 +196,7 @@ async def test_every_wallboard_in_the_process_gets_each_push_once(people):
 
     for communicator in (first, second):
         updates = await drain(communicator, quiet=0.5)
-        assert [(m["type"], m["stats"]["offered_today"]) for m in updates] == [("update", 1)]
+        assert [(m["type"], m["stats"]["offered_today"]) for m in updates] == [("wallboard.updated", 1)]
 
     # a board that leaves takes nothing from the others
     await first.disconnect()
@@ -235,6 +235,6 @@ async def test_a_push_during_the_snapshot_goes_out_after_it(people, monkeypatch)
     snapshot = await communicator.receive_json_from(timeout=5)
     update = await communicator.receive_json_from(timeout=5)
     # the board ends with the newer figures, not the older snapshot over them
-    assert (snapshot["type"], snapshot["stats"]["offered_today"]) == ("snapshot", 0)
-    assert (update["type"], update["stats"]["offered_today"]) == ("update", 1)
+    assert (snapshot["type"], snapshot["stats"]["offered_today"]) == ("wallboard.snapshot", 0)
+    assert (update["type"], update["stats"]["offered_today"]) == ("wallboard.updated", 1)
     await communicator.disconnect()
