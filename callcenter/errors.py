@@ -61,7 +61,8 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict[str,
     """The shared shape. Messages may quote what a client sent (DRF's "“x” is not a
     valid choice."): control characters, surrogates and direction overrides in them
     are escaped and long quotes cut, so no answer carries raw hostile input."""
-    return {"error": code, "message": escape_message(str(message)), "fields": _escaped(fields or {})}
+    # str(): an ErrorCode member is its value, also for renderers that know no Enum (YAML: /api/schema/)
+    return {"error": str(code), "message": escape_message(str(message)), "fields": _escaped(fields or {})}
 
 
 def _escaped(fields: Any) -> Any:

@@ -367,6 +367,7 @@ def test_error_codes_keep_their_values():
     from callcenter.errors import error_body
 
     assert error_body(ErrorCode.NOT_FOUND, "x")["error"] == "not_found"
+    assert type(error_body(ErrorCode.NOT_FOUND, "x")["error"]) is str  # any renderer (YAML too) writes it
     assert json.loads(json.dumps(error_body(ErrorCode.INVALID, "x"))) == {
         "error": "invalid",
         "message": "x",
