@@ -9,7 +9,7 @@ import numpy
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from knowledgebase.models import SearchLog
+from knowledgebase.models import SearchLog, SearchQueryVector
 from knowledgebase.search.embedder import get_embedder
 
 # Two questions are one when their meanings are at least this close. Measured with
@@ -17,8 +17,9 @@ from knowledgebase.search.embedder import get_embedder
 # one need in other words 0.93-0.94 (치매 아버지 실종 걱정 / 치매 노인 실종 신고), different questions
 # 0.74-0.89 (폐가전 수거 신청 / 수도요금 문의: 0.89).
 SAME_MEANING = 0.92
-# At most this many distinct queries are grouped per page view (the most frequent): embedding
-# them takes 7-13 ms each.
+# At most this many distinct queries are grouped per page view (the most frequent). Their vectors are
+# stored when they are logged (SearchQueryVector); one logged while the model was off is embedded here
+# (7-13 ms each) until `kb_embed` stores it.
 MAX_QUERIES = 300
 
 
@@ -33,20 +34,37 @@ class UnansweredQuestion:
     phrasings: list[tuple[str, int]] = field(default_factory=list)  # (query, searches), most frequent first
 
 
-def _groups_by_meaning(texts: list[str], threshold: float) -> list[list[int]] | None:
-    """Indexes of `texts` grouped greedily by cosine similarity (texts in order of frequency: the most
-    frequent opens a group, each next joins the group whose first text is nearest, when close enough).
-    None when there is no model."""
+def _query_vectors(rows: list[dict], embedder) -> numpy.ndarray:
+    """The rows' query vectors: stored ones (SearchQueryVector) read at once, the others embedded now."""
+    stored = {
+        normalized: numpy.frombuffer(bytes(blob), dtype="<f4")
+        for normalized, blob in SearchQueryVector.objects.filter(
+            model=embedder.name, normalized__in=[row["normalized"] for row in rows]
+        ).values_list("normalized", "vector")
+    }
+    vectors = numpy.zeros((len(rows), embedder.dimension), dtype=numpy.float32)
+    for index, row in enumerate(rows):
+        vector = stored.get(row["normalized"])
+        if vector is None or vector.shape != (embedder.dimension,):
+            vector = embedder.embed_query(row["query"])  # logged while the model was off
+        vectors[index] = vector
+    return vectors
+
+
+def _groups_by_meaning(rows: list[dict], threshold: float) -> list[list[int]] | None:
+    """Indexes of `rows` grouped greedily by the cosine similarity of their queries (rows in order of
+    frequency: the most frequent opens a group, each next joins the group whose first query is nearest,
+    when close enough). None when there is no model."""
     embedder = get_embedder()
-    if embedder is None or not texts:
+    if embedder is None or not rows:
         return None
     try:
-        vectors = numpy.stack([embedder.embed_query(text) for text in texts])
+        vectors = _query_vectors(rows, embedder)
     except Exception:  # a broken model: group by text instead (the page still works)
         return None
     leaders: list[int] = []
     groups: list[list[int]] = []
-    for index in range(len(texts)):
+    for index in range(len(rows)):
         if leaders:
             similarity = vectors[leaders] @ vectors[index]
             best = int(numpy.argmax(similarity))
@@ -90,7 +108,7 @@ def unanswered_question_list(
         row["last_at"] = max(row["last_at"], spelling["last_at"])
         languages.setdefault(spelling["normalized"], set()).add(spelling["language"])
     rows = sorted(by_text.values(), key=lambda row: (-row["count"], -row["last_at"].timestamp()))[:MAX_QUERIES]
-    groups = _groups_by_meaning([row["query"] for row in rows], threshold)
+    groups = _groups_by_meaning(rows, threshold)
     by_meaning = groups is not None
     if groups is None:
         groups = [[index] for index in range(len(rows))]

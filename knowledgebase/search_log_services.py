@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from callcenter.error_codes import ErrorCode
 from callcenter.errors import ApplicationError
-from knowledgebase.models import LANGUAGES, FAQEntry, SearchLog
+from knowledgebase.models import LANGUAGES, FAQEntry, SearchLog, SearchQueryVector
 from knowledgebase.privacy import scrub_query
+from knowledgebase.search.embedder import get_embedder
+from knowledgebase.search.vectors import to_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,6 @@ def retention_days() -> int:
     return int(getattr(settings, "KB_SEARCH_LOG_DAYS", 90))
 
 
-@transaction.atomic
 def search_log_record(
     *,
     query: str,
@@ -51,7 +52,8 @@ def search_log_record(
 ) -> SearchLog | None:
     """Keep one search an agent looked at. The query is scrubbed of phone numbers, resident numbers,
     e-mail addresses, car plates and long numbers first; when nothing is left, nothing is stored
-    (returns None). Side effects: one SearchLog row."""
+    (returns None). Side effects: one SearchLog row; for a typed query not seen before, with the model
+    on, its SearchQueryVector (embedded before the transaction, once per normalised text)."""
     if language not in LANGUAGES:
         raise ApplicationError(_("Unknown language."), code=ErrorCode.INVALID, fields={"language": [str(language)]})
     if source not in SearchLog.Source.values:
@@ -69,8 +71,56 @@ def search_log_record(
         result_count=max(int(result_count), len(shown)),
     )
     log.full_clean()
-    log.save()
+    vector = _query_vector_new(log) if source == SearchLog.Source.SEARCH else None
+    with transaction.atomic():
+        log.save()
+        if vector is not None:
+            SearchQueryVector.objects.bulk_create([vector], ignore_conflicts=True)  # another process may have won
     return log
+
+
+def _query_vector_new(log: SearchLog) -> SearchQueryVector | None:
+    """The vector of a typed query whose normalised text has none yet (None when it has one, the model
+    is off, or it failed: the log never depends on it; the page embeds what is missing, kb_embed stores it)."""
+    embedder = get_embedder()
+    if embedder is None or SearchQueryVector.objects.filter(normalized=log.normalized, model=embedder.name).exists():
+        return None
+    try:
+        vector = embedder.embed_query(log.query)
+    except Exception:
+        logger.warning("Could not embed a logged query; `manage.py kb_embed` catches up.", exc_info=True)
+        return None
+    return SearchQueryVector(normalized=log.normalized, model=embedder.name, vector=to_bytes(vector))
+
+
+def search_query_vectors_fill(*, batch: int = 256) -> int:
+    """Embed the typed queries of the log that have no vector for the current model (logged while the model
+    was off, or before vectors were kept). Returns how many. Side effects: SearchQueryVector rows."""
+    from django.db.models import Min
+
+    embedder = get_embedder()
+    if embedder is None:
+        return 0
+    done = 0
+    while True:
+        missing = list(
+            SearchLog.objects.filter(source=SearchLog.Source.SEARCH)
+            .exclude(normalized__in=SearchQueryVector.objects.filter(model=embedder.name).values("normalized"))
+            .values("normalized")
+            .annotate(query=Min("query"))
+            .order_by("normalized")[:batch]
+        )
+        if not missing:
+            return done
+        vectors = [embedder.embed_query(row["query"]) for row in missing]
+        SearchQueryVector.objects.bulk_create(
+            [
+                SearchQueryVector(normalized=row["normalized"], model=embedder.name, vector=to_bytes(vector))
+                for row, vector in zip(missing, vectors, strict=True)
+            ],
+            ignore_conflicts=True,
+        )
+        done += len(missing)
 
 
 def _script_language(text: str, fallback: str) -> str:
@@ -130,12 +180,14 @@ def search_log_outcome_record(
 
 def search_log_prune(*, now: datetime | None = None, days: int | None = None) -> int:
     """Delete searches older than `days` (KB_SEARCH_LOG_DAYS, 90). Returns how many.
-    Side effects: deletes SearchLog rows, in batches."""
+    Side effects: deletes SearchLog rows, in batches, then the query vectors no search refers to any more."""
     cutoff = (now or timezone.now()) - timedelta(days=retention_days() if days is None else days)
     deleted = 0
     while True:
         with transaction.atomic():
             batch = list(SearchLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
             if not batch:
-                return deleted
+                break
             deleted += SearchLog.objects.filter(pk__in=batch).delete()[0]
+    SearchQueryVector.objects.exclude(normalized__in=SearchLog.objects.values("normalized")).delete()
+    return deleted

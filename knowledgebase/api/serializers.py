@@ -53,6 +53,10 @@ class SearchHitSerializer(serializers.Serializer):
         help_text="Cosine similarity of the query's meaning and the entry's (null: not ranked by meaning).",
     )
     fallback = serializers.BooleanField(help_text="The asked language is missing: the Korean text is shown.")
+    review_by = serializers.DateField(source="entry.review_by", allow_null=True)
+    review_overdue = serializers.BooleanField(
+        source="entry.is_stale", help_text="True when the entry's review date has passed: check before reading it out."
+    )
 
 
 class SearchResponseSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 from knowledgebase.models.category import Category
 from knowledgebase.models.faq import LANGUAGES, TRANSLATION_LANGUAGES, FAQEntry, FAQRevision, Synonym
 from knowledgebase.models.prices import ProducePrice
-from knowledgebase.models.search_log import SearchLog
+from knowledgebase.models.search_log import SearchLog, SearchQueryVector
 from knowledgebase.models.semantic import FAQPhrasing, FAQVector, VectorVersion
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "FAQVector",
     "ProducePrice",
     "SearchLog",
+    "SearchQueryVector",
     "Synonym",
     "VectorVersion",
 ]

@@ -53,3 +53,23 @@ class SearchLog(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SearchQueryVector(models.Model):
+    """The meaning of one logged query (its normalised text), embedded once by one model: the
+    "questions without an answer" page groups by it without embedding hundreds of queries per view.
+    Written when a typed search is logged (or by `kb_embed` for older ones); deleted with the last
+    search of that text (`kb_search_log_prune`)."""
+
+    normalized = models.CharField(max_length=200)
+    model = models.CharField(max_length=100)
+    vector = models.BinaryField()  # float32 little-endian
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["normalized", "model"], name="kb_search_query_vector_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.normalized

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from knowledgebase.search import embedder as kb_embedder
 from knowledgebase.tests.factories import FAQEntryFactory
+from knowledgebase.tests.fakes import CountingEmbedder
 
 
 @pytest.fixture
@@ -27,3 +29,12 @@ def shared_data() -> Path:
     if not (folder / "ds120_faq.csv").exists():
         pytest.skip(f"shared data not found at {folder} (tests read ../shared/data relative to the project root)")
     return folder
+
+
+@pytest.fixture
+def counting():
+    """Semantic search on with a small fake model (knowledgebase/tests/fakes.py) that counts what it embeds."""
+    model = CountingEmbedder()
+    kb_embedder.set_embedder(model)
+    yield model
+    kb_embedder.set_embedder(None)

@@ -33,6 +33,9 @@ def test_an_imported_answer_reads_as_lines_with_links_and_copies_as_clean_text(p
     login(page, live_server_url, "seoyeon", "pw-seoyeon-1")
     page.fill("#kb-q", "서울함 공원")
     expect(page.locator("#kb-results li")).to_have_count(1)
+    # past its review date: the result list says so before the answer is opened
+    expect(page.locator("#kb-results li .kb-badge-review")).to_have_text("검토 기한 지남")
+    screenshot(page, "kb-results-review-overdue")
     page.press("#kb-q", "Enter")
     answer = page.locator("#kb-answer-text")
     answer.wait_for(state="visible")

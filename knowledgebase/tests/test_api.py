@@ -47,6 +47,8 @@ def test_search_response_shape(api_as, agent, entries):
         "low_confidence",
         "similarity",
         "fallback",
+        "review_by",
+        "review_overdue",
     }
     assert hit["id"] == entries["leak"].pk
     assert hit["external_id"] == "kb-leak"
@@ -151,6 +153,21 @@ def test_an_entry_past_its_review_date_says_so(api_as, agent, entry):
     body = api_as(agent).get(f"/api/kb/entries/{overdue.pk}").json()
     assert (body["review_overdue"], body["review_by"]) == (True, three_days_ago.isoformat())
     assert api_as(agent).get(f"/api/kb/entries/{fresh.pk}").json()["review_overdue"] is False
+
+
+def test_search_results_say_which_entries_are_past_their_review_date(api_as, agent, entry):
+    three_days_ago = timezone.localdate() - timedelta(days=3)
+    overdue = entry(question_ko="누수 신고 안내", answer_ko="검토가 필요합니다.", review_by=three_days_ago)
+    in_a_month = timezone.localdate() + timedelta(days=30)
+    fresh = entry(question_ko="누수 요금 감면", answer_ko="최신입니다.", review_by=in_a_month)
+    undated = entry(question_ko="누수 탐지", answer_ko="기한이 없습니다.")
+    results = api_as(agent).get("/api/kb/search", {"q": "누수"}).json()["results"]
+    flags = {hit["id"]: (hit["review_overdue"], hit["review_by"]) for hit in results}
+    assert flags == {
+        overdue.pk: (True, three_days_ago.isoformat()),
+        fresh.pk: (False, in_a_month.isoformat()),
+        undated.pk: (False, None),
+    }
 
 
 def test_agents_cannot_open_a_draft(api_as, agent, admin_user, entries):

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from knowledgebase.models import SearchLog
+from knowledgebase.models import SearchLog, SearchQueryVector
 from knowledgebase.models.semantic import FAQPhrasing
 from knowledgebase.search import faq_search
 from knowledgebase.search_log_services import search_log_outcome_record, search_log_prune, search_log_record
@@ -170,3 +170,14 @@ def test_the_retention_command_prunes_and_says_how_many(reference_data, settings
     call_command("kb_search_log_prune")
     assert "Deleted 1 searches older than 30 days." in capsys.readouterr().out
     assert list(SearchLog.objects.values_list("query", flat=True)) == ["오늘 검색"]
+
+
+def test_a_pruned_query_takes_its_stored_vector_with_it(reference_data, counting):
+    now = timezone.now()
+    old = search_log_record(query="91일 전 검색")
+    search_log_record(query="오늘 검색")
+    kept_too = search_log_record(query="오늘 검색")  # the same text: its vector stays while a search has it
+    SearchLog.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=91))
+    assert SearchQueryVector.objects.count() == 2
+    assert search_log_prune(now=now) == 1
+    assert list(SearchQueryVector.objects.values_list("normalized", flat=True)) == [kept_too.normalized]

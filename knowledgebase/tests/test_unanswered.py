@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
+import numpy
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledgebase.models import SearchLog
+from knowledgebase.models import SearchLog, SearchQueryVector
 from knowledgebase.search_log_selectors import unanswered_question_list
 from knowledgebase.search_log_services import search_log_outcome_record, search_log_record
+from knowledgebase.tests.fakes import CountingEmbedder
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +123,56 @@ def test_the_search_log_is_read_only_in_admin(client, admin_user, log):
         client.post(reverse("admin:knowledgebase_searchlog_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     )
     assert SearchLog.objects.filter(pk=row.pk).exists()
+
+
+# --- the query vectors the grouping reads ------------------------------------------------------------
+
+
+def test_a_typed_query_is_embedded_once_when_logged(reference_data, counting):
+    searched("냉장고 버리는 방법", 3)
+    searched("냉장고  버리는 방법?")  # the same normalised text
+    searched("수도요금 고지서", source="suggestion")  # suggestions are not on the page: not embedded
+    assert list(SearchQueryVector.objects.values_list("normalized", "model")) == [("냉장고 버리는 방법", counting.name)]
+    stored = numpy.frombuffer(bytes(SearchQueryVector.objects.get().vector), dtype="<f4")
+    assert numpy.allclose(stored, counting.embed_query("냉장고 버리는 방법"))
+
+
+def test_the_page_groups_by_stored_vectors_without_embedding(reference_data, counting, monkeypatch):
+    searched("냉장고 버리는 방법", 2)
+    searched("여권 재발급")
+    asked = []
+    monkeypatch.setattr(
+        counting, "embed_query", lambda text: asked.append(text) or CountingEmbedder._vector(counting, text)
+    )
+    questions, by_meaning = unanswered_question_list(days=30)
+    assert by_meaning is True and [q.query for q in questions] == ["냉장고 버리는 방법", "여권 재발급"]
+    assert asked == []
+
+
+def test_queries_logged_while_the_model_was_off_are_embedded_by_kb_embed(reference_data, counting):
+    from knowledgebase.search import embedder as kb_embedder
+
+    kb_embedder.set_embedder(None)
+    searched("냉장고 버리는 방법", 2)
+    searched("여권 재발급")
+    assert SearchQueryVector.objects.count() == 0
+    kb_embedder.set_embedder(counting)
+    # the page still groups them (embedded for the view, not stored: a read)
+    assert unanswered_question_list(days=30)[1] is True
+    assert SearchQueryVector.objects.count() == 0
+    out = io.StringIO()
+    call_command("kb_embed", stdout=out)
+    assert "logged queries embedded 2" in out.getvalue()
+    assert set(SearchQueryVector.objects.values_list("normalized", flat=True)) == {"냉장고 버리는 방법", "여권 재발급"}
+
+
+def test_a_failing_model_never_costs_the_search_log(reference_data, counting, monkeypatch, caplog):
+    def broken(text):
+        raise RuntimeError("engine crashed")
+
+    monkeypatch.setattr(counting, "embed_query", broken)
+    (log,) = searched("냉장고 버리는 방법")
+    assert SearchLog.objects.filter(pk=log.pk).exists() and SearchQueryVector.objects.count() == 0
+    assert "kb_embed" in caplog.text
+    # and the page falls back to grouping by words
+    assert unanswered_question_list(days=30)[1] is False

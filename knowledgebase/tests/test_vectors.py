@@ -13,38 +13,6 @@ from knowledgebase.services import faq_entry_archive, faq_entry_update
 pytestmark = pytest.mark.django_db
 
 
-class CountingEmbedder:
-    """A tiny deterministic stand-in: counts what it is asked to embed."""
-
-    name, dimension = "test:counting", 8
-
-    def __init__(self):
-        self.passages: list[str] = []
-
-    def embed_query(self, text):
-        return self._vector(text)
-
-    def embed_passages(self, texts):
-        self.passages.extend(texts)
-        return numpy.stack([self._vector(text) for text in texts]) if texts else numpy.zeros((0, 8), "f4")
-
-    def _vector(self, text):
-        vector = numpy.zeros(self.dimension, dtype=numpy.float32)
-        for char in text:
-            vector[ord(char) % self.dimension] += 1
-        return vector / (numpy.linalg.norm(vector) or 1)
-
-
-@pytest.fixture
-def counting():
-    from knowledgebase.search import embedder as kb_embedder
-
-    model = CountingEmbedder()
-    kb_embedder.set_embedder(model)
-    yield model
-    kb_embedder.set_embedder(None)
-
-
 def test_saving_an_entry_embeds_each_language_it_has(counting, entry):
     item = entry(
         question_ko="[핵심생활정보 FAQ] 27. 수돗물 수질검사",
@@ -107,6 +75,7 @@ def test_the_matrix_follows_writes_from_elsewhere(counting, entry):
 
 def test_a_broken_model_on_save_keeps_the_edit(entry, caplog):
     from knowledgebase.search import embedder as kb_embedder
+    from knowledgebase.tests.fakes import CountingEmbedder
 
     class Broken(CountingEmbedder):
         def embed_passages(self, texts):

@@ -114,7 +114,9 @@ def test_a_wandering_senior_is_found_by_the_whole_floor(
     # agent B takes a sighting call and describes what the caller sees, in other words
     log_call(second_page, "010-8888-5678", "버스 정류장에 헤매는 어르신이 있다는 신고")
     second_page.fill("#sighting-q", "회색 잠바 입고 버스 정류장에서 헤매는 할아버지")
-    expect(second_page.locator("#sighting-status")).to_contain_text("가까운 순")  # the search's results, ranked
+    # the search's own status ("가능한 대상 N건 (가까운 순)"), not the open-cases list's
+    # ("... 가까운 순으로 보여 줍니다"): linking before the results arrive had the form replaced under the test
+    expect(second_page.locator("#sighting-status")).to_contain_text("가능한 대상")
     hit = second_page.locator(f'#sighting-results li[data-type="case"][data-id="{case.pk}"]')
     expect(hit).to_be_visible()
     hit.get_by_role("button", name="목격으로 연결").click()

@@ -203,6 +203,11 @@
         low.title = t("A weak match: check that it answers the question.");
         question.append(" ", low);
       }
+      if (hit.review_overdue) {
+        const review = badge(t("Review overdue"), "badge badge-urgent kb-badge-review");
+        review.title = interpolate(t("To be reviewed by %s: check before reading it out."), [hit.review_by]);
+        question.append(" ", review);
+      }
       if (linked.has(hit.id)) {
         const badge = document.createElement("span");
         badge.className = "badge badge-ok";
@@ -439,6 +444,7 @@
       label.textContent = hit.question;
       button.append(label);
       if (hit.match === "semantic") button.append(" ", badge(t("similar meaning"), "badge kb-badge-meaning"));
+      if (hit.review_overdue) button.append(" ", badge(t("Review overdue"), "badge badge-urgent kb-badge-review"));
       if (hit.low_confidence) {
         button.classList.add("kb-low");
         button.title = hit.question + " (" + t("A weak match: check that it answers the question.") + ")";

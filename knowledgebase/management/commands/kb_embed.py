@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from knowledgebase.search.embedder import get_embedder
 from knowledgebase.search.vectors import entries_embed_all
+from knowledgebase.search_log_services import search_query_vectors_fill
 
 
 def progress_bar(label: str):
@@ -29,7 +30,8 @@ def progress_bar(label: str):
 class Command(BaseCommand):
     help = (
         "Embed the FAQ entries (each language they have) and callers' phrasings for semantic search: only what "
-        "changed since the last run (a hash of each text), a batch per transaction, so an interrupted run resumes."
+        "changed since the last run (a hash of each text), a batch per transaction, so an interrupted run resumes; "
+        "then the logged searches' queries that have no vector yet (the unanswered-questions page groups by them)."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         report = entries_embed_all(batch=max(1, batch), progress=progress_bar("embedding"))
+        queries = search_query_vectors_fill()
         seconds = time.perf_counter() - started
-        self.stdout.write(f"{embedder.name}: {report.summary()} in {seconds:.1f} s")
+        self.stdout.write(f"{embedder.name}: {report.summary()}, logged queries embedded {queries} in {seconds:.1f} s")
         self.stdout.write(self.style.SUCCESS("Vectors up to date."))
