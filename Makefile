@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup migrate messages demo bench fuzz check-deploy clean
+.PHONY: run test lint format setup migrate messages demo bench fuzz check-deploy clean prod reload prod-stop
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -65,6 +65,20 @@ demo: setup
 	@$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) --access-log /dev/null callcenter.asgi:application & DAPHNE=$$!; \
 	trap 'kill $$DAPHNE 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py simulate_calls --url http://127.0.0.1:$(PORT) --backfill-days 7 $(DEMO_ARGS)
+
+## The production topology on this machine (deploy/prodctl.py): nginx on PORT (default 8080, TLS;
+## TLS=0 plain HTTP) in front of PROCESSES daphne processes (default: the number of cores), DEBUG off,
+## a generated secret kept in var/. Needs DATABASE_URL (PostgreSQL) and REDIS_URL. SEED_DEMO=1 loads the demo users.
+PROD_PORT := $(if $(filter command line environment environment override,$(origin PORT)),$(PORT),8080)
+prod: $(STAMP)
+	PORT=$(PROD_PORT) $(PY) deploy/prodctl.py run
+
+## Replace the running `make prod`'s daphne processes one at a time (start new, wait healthy, drain old)
+reload:
+	$(PY) deploy/prodctl.py reload
+
+prod-stop:
+	$(PY) deploy/prodctl.py stop
 
 bench: setup
 	$(PY) -m pip install --quiet -r bench/requirements.txt

@@ -82,6 +82,38 @@ def fill_calls(cursor, *, total: int, agent_ids: list[int], category_ids: list[i
     cursor.execute("ANALYZE inquiries_call")
 
 
+def flags_ensure(total: int) -> None:
+    """One call in 10,000 flagged as abusive (a kind in turn), through a queue call of its own
+    (a flag is the queue call's): added once, also to a database filled before flags existed."""
+    from django.db.models import Max
+
+    from floor.models import AbuseFlag, QueueCall
+    from inquiries.models import Call
+
+    if AbuseFlag.objects.exists():
+        return
+    top = Call.objects.aggregate(top=Max("id"))["top"] or 0
+    calls = list(Call.objects.filter(id__in=range(1, top + 1, 10_000)).select_related("caller"))
+    kinds = list(AbuseFlag.Kind.values)
+    queue_calls = QueueCall.objects.bulk_create(
+        QueueCall(
+            call_id=f"bench-flag-{call.pk}",
+            caller_number=call.caller.number if call.caller else "",
+            status=QueueCall.Status.ENDED,
+            offered_at=call.started_at,
+            agent_id=call.agent_id,
+        )
+        for call in calls
+    )
+    AbuseFlag.objects.bulk_create(
+        AbuseFlag(call=queue, caller_number=queue.caller_number, agent_id=queue.agent_id, kind=kinds[n % len(kinds)])
+        for n, queue in enumerate(queue_calls)
+    )
+    for call, queue in zip(calls, queue_calls, strict=True):
+        Call.objects.filter(pk=call.pk).update(phone_call_id=queue.call_id)
+    print(f"flagged {len(calls)} of {total:,} calls as abusive", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
@@ -136,6 +168,8 @@ def main() -> int:
             fill_calls(cursor, total=args.calls, agent_ids=[a.pk for a in agents], category_ids=categories)
         print(f"filled {args.calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
 
+    flags_ensure(args.calls)
+
     today = timezone.localdate()
     yesterday = today - timezone.timedelta(days=1)
     slug = Category.objects.get(pk=categories[2]).slug
@@ -159,6 +193,8 @@ def main() -> int:
         ("text: 단수 (10%)", {"q": "단수"}),
         ("text: 침수 (0.1%, in notes)", {"q": "침수"}),
         ("text: no match", {"q": "없는말"}),
+        ("flagged: any (0.01%)", {"flagged": "any"}),
+        ("flagged: threat (0.0025%)", {"flagged": "threat"}),
         (
             "text: no match, last 30 days",
             {"q": "없는말", "date_from": (today - timezone.timedelta(days=30)).isoformat()},

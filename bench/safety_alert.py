@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/safety_alert.py                 # 200 agents + 20 wallboards, 20 cases
     .venv/bin/python bench/safety_alert.py --agents 50 --boards 5 --cases 10
+    BENCH_SAFETY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/dasan_me \
+        BENCH_SAFETY_REDIS_URL=redis://127.0.0.1:6379/7 BENCH_SAFETY_CHANNEL_PREFIX=dasan_me_bench \
+        BENCH_PORTS=8170-8179 .venv/bin/python bench/safety_alert.py   # a shared machine: one's own
 
 daphne with PostgreSQL and Redis (the product's stack), the demo data. 200 agents
 (each their own user and session) on /ws/agent/ and 20 supervisors' boards on
@@ -26,6 +29,7 @@ import argparse
 import asyncio
 import http.client
 import json
+import os
 import re
 import sys
 import threading
@@ -38,8 +42,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATABASE_HOST, DEFAULT_REDIS_HOST, daphne, percentile, print_table, ratio
 from wallboard import MiniSocket, demo_floor
 
-DATABASE_URL = f"{DEFAULT_DATABASE_HOST}/dasan_bench_safety"
-REDIS_URL = f"{DEFAULT_REDIS_HOST}/8"
+# On a machine shared with other installations: a database (dropped and made again) and a Redis
+# database of one's own (BENCH_SAFETY_*), and one's own ports (BENCH_PORTS, bench/_common.py).
+DATABASE_URL = os.environ.get("BENCH_SAFETY_DATABASE_URL", f"{DEFAULT_DATABASE_HOST}/dasan_bench_safety")
+REDIS_URL = os.environ.get("BENCH_SAFETY_REDIS_URL", f"{DEFAULT_REDIS_HOST}/8")
+CHANNEL_PREFIX = os.environ.get("BENCH_SAFETY_CHANNEL_PREFIX", "bench_safety")
 EVERY = 0.5  # seconds between POSTs of each kind
 GRACE = 10.0
 CONNECT_WAVE = 10  # sockets connecting at once (each agent's snapshot queries the database)
@@ -255,7 +262,7 @@ def main() -> int:
     print(
         f"safety alert bench: {args.agents} agents' + {args.boards} wallboards' sockets, {args.cases} cases", flush=True
     )
-    env, board_cookie, pbx_token = demo_floor(DATABASE_URL, REDIS_URL, "bench_safety")
+    env, board_cookie, pbx_token = demo_floor(DATABASE_URL, REDIS_URL, CHANNEL_PREFIX)
     env["KB_EMBEDDER"] = "none"  # the alert's path, not the embedding of the description (~80 ms, measured apart)
     agent_cookies, agent_token, call_id = floor_users(args.agents)
     with daphne(env) as server:

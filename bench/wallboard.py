@@ -55,6 +55,7 @@ from _common import (
     percentile,
     print_table,
 )
+from _history import queue_history_fill
 
 DATABASE_URL = os.environ.get("BENCH_WALLBOARD_DATABASE_URL", f"{DEFAULT_DATABASE_HOST}/dasan_bench_wallboard")
 HISTORY_DATABASE_URL = os.environ.get(
@@ -379,42 +380,9 @@ def history(repeats: int) -> list[list]:
     from floor import stats
 
     def fill(total: int, *, today: int) -> None:
-        """Calls up to `total`: `today` of them today, the rest spread over two years before."""
+        """Calls up to `total`: `today` of them today, the rest spread over two years before (bench/_history.py)."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM inquiries_queuecall")
-            have = cursor.fetchone()[0]
-            if not have:
-                cursor.execute(
-                    """
-                    INSERT INTO inquiries_queuecall (call_id, caller_number, language, queue, status, offered_at,
-                        answered_at, ended_at, wait_seconds, talk_seconds, handle_seconds, transfers, category_id)
-                    SELECT 'today-' || g, '01012345678', 'ko', 'general',
-                           CASE WHEN g %% 20 = 0 THEN 'abandoned' WHEN g %% 50 = 1 THEN 'waiting' ELSE 'ended' END,
-                           t,
-                           CASE WHEN g %% 20 = 0 OR g %% 50 = 1 THEN NULL ELSE t + interval '15 s' END,
-                           CASE WHEN g %% 50 = 1 THEN NULL ELSE t + interval '200 s' END,
-                           15 + g %% 30, 180, 210, 0, 1 + g %% 10
-                    FROM (SELECT g, now() - (g %% 600) * interval '1 minute' AS t FROM generate_series(1, %s::int) g) s
-                    """,
-                    [today],
-                )
-            old_have = max(0, have - today)  # old calls already there
-            start, old = old_have, total - today - old_have
-            cursor.execute(
-                """
-                INSERT INTO inquiries_queuecall (call_id, caller_number, language, queue, status, offered_at,
-                    answered_at, ended_at, wait_seconds, talk_seconds, handle_seconds, transfers, category_id)
-                SELECT 'old-' || g, '01012345678', 'ko', 'general', 'ended',
-                       t, t + interval '20 s', t + interval '200 s', 20, 180, 210, 0, 1 + g %% 10
-                FROM (
-                    SELECT g,
-                        now() - interval '1 day' - (g %% 730) * interval '1 day' - (g %% 660) * interval '1 minute' AS t
-                    FROM generate_series(%s::integer, %s::integer) g
-                ) s
-                """,
-                [start + 1, start + old],
-            )
-            cursor.execute("ANALYZE inquiries_queuecall")
+            queue_history_fill(cursor, total=total, today=today)
 
     def measure() -> tuple[float, float]:
         stats._daily_cache.clear()

@@ -129,6 +129,11 @@ def can_view_wallboard(user: User) -> bool:
     return has_role(user, *OVERSIGHT_ROLES)
 
 
+def can_view_reports(user: User) -> bool:
+    """Reports and their exports (/reports/): supervisors and admins."""
+    return has_role(user, *OVERSIGHT_ROLES)
+
+
 def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "referrals",
     "axes",
     "safety",
+    "reports",
 ]
 
 # Kept short on purpose: under ASGI every middleware costs thread hops
@@ -157,6 +158,22 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
     # Browser tests serve pages from a daphne subprocess, which cannot see an
     # in-memory database: give each test run its own file.
     _db["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"dasan-test-{os.getpid()}.sqlite3")}
+# A read replica for reports and exports (callcenter/replica.py): reads inside a
+# `replica_reads()` block go to it; writes always go to `default`.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    if _replica["ENGINE"] != _db["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be the same kind of database as DATABASE_URL.")
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        # the primary's pool and timeouts; and a read-only session, so a write sent there by
+        # mistake fails loudly instead of landing on a copy
+        _replica.update({key: _db[key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")})
+        _replica["OPTIONS"] = {**_db["OPTIONS"], "options": "-c default_transaction_read_only=on"}
+    # tests read the test database through the replica alias (it is the same data)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["callcenter.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels -----------------------------------------------------------------

@@ -54,4 +54,5 @@ urlpatterns = [
     path("", include("knowledgebase.urls")),
     path("", include("referrals.urls")),
     path("", include("safety.urls")),
+    path("", include("reports.urls")),
 ]

@@ -50,7 +50,8 @@ def no_role(request):
 
 
 def is_api(request) -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/open311/")
+    """Answered in the shared error shape (JSON): the APIs, Open311, and the reports' file exports."""
+    return request.path.startswith(("/api/", "/open311/", "/reports/export."))
 
 
 def handler404(request, exception=None):

@@ -95,9 +95,10 @@ def _queue_result(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
-    """Offered, answered, abandoned, service level, ASA, AHT, abandon rate of
-    the calls offered in [start, end).
+def queue_figure_aggregates() -> dict[str, Any]:
+    """The aggregates queue_figures reads from queue calls (for `aggregate()`, or
+    `annotate()` after `values()` for figures per group: reports), turned into
+    figures by queue_figures_result.
 
     Service level = answered within T ÷ (answered + abandoned after T); a short
     abandon (hung up within T) counts in neither. ASA = mean queue time of
@@ -107,15 +108,26 @@ def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
     t = threshold_seconds()
     answered_q = Q(answered_at__isnull=False)
     abandoned_q = Q(status=QueueCall.Status.ABANDONED)
-    row = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).aggregate(
-        offered=Count("id"),
-        answered=Count("id", filter=answered_q),
-        abandoned=Count("id", filter=abandoned_q),
-        answered_within=Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
-        abandoned_after=Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
-        asa=Avg("wait_seconds", filter=answered_q),
-        aht=Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
-    )
+    return {
+        "offered": Count("id"),
+        "answered": Count("id", filter=answered_q),
+        "abandoned": Count("id", filter=abandoned_q),
+        "answered_within": Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
+        "abandoned_after": Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
+        "asa": Avg("wait_seconds", filter=answered_q),
+        "aht": Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
+    }
+
+
+def queue_figures_result(row: dict[str, Any]) -> dict[str, Any]:
+    """The figures from one row of queue_figure_aggregates."""
+    return _queue_result(row)
+
+
+def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
+    """Offered, answered, abandoned, service level, ASA, AHT, abandon rate of
+    the calls offered in [start, end) (definitions: queue_figure_aggregates)."""
+    row = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).aggregate(**queue_figure_aggregates())
     return _queue_result(row)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +22,21 @@ def operating_day_starts() -> time:
     """When the centre's operating day begins (OPERATING_DAY_STARTS, "08:00")."""
     hours, minutes = str(getattr(settings, "OPERATING_DAY_STARTS", "08:00")).split(":")
     return time(int(hours), int(minutes))
+
+
+def operating_day_window(day: date) -> tuple[datetime, datetime]:
+    """The operating day `day`: from OPERATING_DAY_STARTS on that date to the
+    same time the next (local time), so a night shift's calls are all its day's."""
+    tz = timezone.get_current_timezone()
+    starts = operating_day_starts()
+    return datetime.combine(day, starts, tzinfo=tz), datetime.combine(day + timedelta(days=1), starts, tzinfo=tz)
+
+
+def operating_day_of(moment: datetime) -> date:
+    """The operating day a moment belongs to (before OPERATING_DAY_STARTS: the day before's)."""
+    local = timezone.localtime(moment)
+    starts = operating_day_starts()
+    return local.date() - timedelta(days=1) if local.time() < starts else local.date()
 
 
 class Caller(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from callcenter import permissions
 from callcenter.phone_numbers import normalize_number
 from floor import selectors as floor_selectors
+from inquiries import urgent_calls
 from inquiries.models import Call, Caller, CallEvent
 from knowledgebase.selectors import category_find
 
@@ -173,15 +174,36 @@ def agent_list() -> QuerySet:
     return get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct().order_by("username")
 
 
+def satisfaction_aggregate() -> Avg:
+    """The average rating (1–5) of logged calls (None without ratings), for
+    satisfaction_score: `aggregate()`, or per group `annotate()` (reports)."""
+    return Avg("satisfaction")
+
+
+def satisfaction_score(average: float | None) -> float | None:
+    """An average rating (1–5) on the wallboard's 100 scale (× 20)."""
+    return None if average is None else round(average * 20, 1)
+
+
 def call_satisfaction(*, start: datetime, end: datetime) -> float | None:
     """Average rating (1–5) of the calls logged in the window, on a 100 scale (× 20):
     the wallboard's and the daily report's satisfaction (callcenter.extensions)."""
     average = Call.objects.filter(started_at__gte=start, started_at__lt=end, satisfaction__isnull=False).aggregate(
-        average=Avg("satisfaction")
+        average=satisfaction_aggregate()
     )["average"]
-    return None if average is None else round(average * 20, 1)
+    return satisfaction_score(average)
 
 
 def call_count(*, agent: AbstractBaseUser, start: datetime, end: datetime) -> int:
     """The calls an agent logged in the window (the console's "logged today")."""
     return Call.objects.filter(agent=agent, started_at__gte=start, started_at__lt=end).count()
+
+
+def urgent_calls_open(*, now: datetime | None = None, limit: int = 50) -> list[Call]:
+    """Urgent calls of the current operating day not settled yet, newest first
+    (inquiries.urgent_calls says what "open" means)."""
+    start, end = urgent_calls.operating_day(now)
+    calls = Call.objects.filter(
+        urgent=True, resolution__in=urgent_calls.OPEN_RESOLUTIONS, started_at__gte=start, started_at__lt=end
+    )
+    return list(calls.select_related("category", "agent").order_by("-started_at", "-id")[:limit])

@@ -18,12 +18,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callcenter import realtime
 from callcenter.db import first_row_id, first_row_reference, one_statement_inserts, rows_insert_at_once
 from callcenter.errors import Conflict
 from callcenter.models import AccessLog
 from callcenter.phone_numbers import normalize_number
 from callcenter.services import access_log_entry, access_log_record, personal_data_reveal
 from floor.services import queue_call_categorize
+from inquiries import urgent_calls
 from inquiries.error_codes import ErrorCode
 from inquiries.models import Call, Caller, CallEvent
 from knowledgebase.models import Category, FAQEntry
@@ -31,6 +33,9 @@ from knowledgebase.search_log_services import search_log_outcome_record
 from knowledgebase.services import faq_usage_record
 
 logger = logging.getLogger(__name__)
+
+# What the wallboard's "urgent open" tile shows of an urgent call: a correction of one of them is pushed.
+URGENT_TILE_FIELDS = {"urgent", "resolution", "category", "vulnerable", "started_at"}
 
 # Fields a correction may change.
 UPDATABLE_FIELDS = (
@@ -134,7 +139,8 @@ def call_log(
     Side effects: a Caller row (first contact), the Call, a `created` CallEvent, the queued call's category (via
     `phone_call_id`), an access-log row, and
     for linked FAQ entries the links plus one use counted on each; the outcome of the
-    knowledge-base searches made for the call (`faq_searches`, knowledgebase.SearchLog).
+    knowledge-base searches made for the call (`faq_searches`, knowledgebase.SearchLog);
+    for an urgent call, `call.urgent` to the wallboard's "urgent open" tile.
     """
     # No look-up of client_request_id first: the unique constraint decides, also
     # between racing requests. A repeat's insert fails (all its rows with it) and
@@ -195,6 +201,8 @@ def call_log(
         else:
             if faq_searches:
                 _searches_close(faq_searches, faq_entries or [])
+            if call.urgent:
+                _urgent_call_publish(call)
             return call, True
     raise AssertionError("unreachable: the second attempt returns or raises")
 
@@ -284,8 +292,10 @@ def call_correct(
 
     Side effects: one CallEvent per changed field, with who, when, the old and
     the new value (a resolution change is a `resolution` event with from and to;
-    any other a `changed` event with `changes` = {field: [old, new]}), and an
-    access-log row. Nothing is written when nothing changes.
+    any other a `changed` event with `changes` = {field: [old, new]}), an
+    access-log row, and `call.urgent` to the wallboard when what its "urgent
+    open" tile shows of an urgent call changed (inquiries.urgent_calls).
+    Nothing is written when nothing changes.
     """
     # OF self: the caller is an outer join (a call may have none), which PostgreSQL cannot lock.
     call = Call.objects.select_for_update(of=("self",)).select_related("caller").get(pk=call.pk)
@@ -333,7 +343,14 @@ def call_correct(
         target=f"call:{call.pk}",
         request=request,
     )
+    if URGENT_TILE_FIELDS & set(changed) and (call.urgent or before.get("urgent")):
+        _urgent_call_publish(call)
     return call
+
+
+def _urgent_call_publish(call: Call) -> None:
+    """`call.urgent` to the wallboard: the "urgent open" tile adds, changes or drops the call."""
+    realtime.publish("call.urgent", urgent_calls.urgent_call_payload(call), groups=[urgent_calls.WALLBOARD_GROUP])
 
 
 def call_number_reveal(*, call: Call, user: AbstractBaseUser, request: HttpRequest | None = None) -> AccessLog:

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from callcenter.replica import replica_reads
+from callcenter.spreadsheets import spreadsheet_text
 from inquiries import selectors, services
 from inquiries.api.serializers import CallListQuerySerializer
 from inquiries.models import Call, Language
@@ -32,9 +34,6 @@ def console(request):
 
 # --- the call record ---------------------------------------------------------------
 CALLS_PER_PAGE = 50
-# Cells a spreadsheet would run as a formula (OWASP "CSV injection"), and the
-# tab and carriage return that can start one too.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _call_filters(request) -> tuple[CallListQuerySerializer, dict]:
@@ -135,11 +134,6 @@ def call_detail(request, pk: int):
     )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @permissions.page_requires(permissions.can_export_calls)
 def call_export_csv(request):
     """GET /calls/export.csv with the list's filters: every matching call, numbers
@@ -174,29 +168,32 @@ def call_export_csv(request):
     def rows():
         writer = csv.writer(_Echo())
         yield "\ufeff" + writer.writerow([str(name) for name in header])  # the BOM: spreadsheets read it as UTF-8
-        for call in calls.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    _csv_cell(value)
-                    for value in (
-                        call.pk,
-                        timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M:%S"),
-                        timezone.localtime(call.ended_at).strftime("%Y-%m-%d %H:%M:%S") if call.ended_at else "",
-                        call.duration_text,
-                        call.agent.get_username(),
-                        call.masked_number,
-                        call.category.name,
-                        call.get_resolution_display(),
-                        call.get_channel_display(),
-                        call.get_language_display(),
-                        _("Yes") if call.urgent else "",
-                        call.get_vulnerable_display() if call.vulnerable else "",
-                        call.satisfaction,
-                        call.summary,
-                        call.notes,
-                    )
-                ]
-            )
+        # the report read goes to the read replica when there is one (callcenter/replica.py);
+        # entered here, not in the view: a streaming response runs its generator later
+        with replica_reads():
+            for call in calls.iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [
+                        spreadsheet_text(value)
+                        for value in (
+                            call.pk,
+                            timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M:%S"),
+                            timezone.localtime(call.ended_at).strftime("%Y-%m-%d %H:%M:%S") if call.ended_at else "",
+                            call.duration_text,
+                            call.agent.get_username(),
+                            call.masked_number,
+                            call.category.name,
+                            call.get_resolution_display(),
+                            call.get_channel_display(),
+                            call.get_language_display(),
+                            _("Yes") if call.urgent else "",
+                            call.get_vulnerable_display() if call.vulnerable else "",
+                            call.satisfaction,
+                            call.summary,
+                            call.notes,
+                        )
+                    ]
+                )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

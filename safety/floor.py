@@ -67,12 +67,16 @@ def _wallboard_snapshot(user: Any) -> dict[str, Any]:
 
 
 def register() -> None:
-    """From SafetyConfig.ready(): the banner and panel of the console, the wallboard's strip, the sockets."""
+    """From SafetyConfig.ready(): the banner and panel of the console, the panel of a call's
+    page, the wallboard's strip, the sockets."""
     extensions.register_page_part(
         "console-top", extensions.PagePart("safety/_console_banner.html", permissions.can_use_safety)
     )
     extensions.register_page_part(
         "console-side", extensions.PagePart("safety/_console_panel.html", permissions.can_use_safety)
+    )
+    extensions.register_page_part(
+        "call-detail", extensions.PagePart("safety/_call_panel.html", permissions.can_use_safety)
     )
     extensions.register_page_part(
         "wallboard-top", extensions.PagePart("safety/_wallboard_strip.html", permissions.can_view_wallboard)

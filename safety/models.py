@@ -179,20 +179,32 @@ class CaseEvent(models.Model):
 
 
 class Acknowledgement(models.Model):
-    """An agent saw the floor's alert of a case (the banner was dismissed)."""
+    """An agent saw the floor's alert of a case in one status (the banner was dismissed).
+
+    Once per user, case and status: when the case changes status (the person is
+    found) that is new information, and the banner comes back for everybody
+    until they acknowledge it again."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="acknowledgements")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status acknowledged"),
+        max_length=10,
+        choices=[(s.value, s.label) for s in ACTIVE_STATUSES],
+        default=Status.OPEN,
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "user"], name="safety_ack_once_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user", "status"], name="safety_ack_once_per_user_status")
+        ]
         verbose_name = _("alert acknowledgement")
         verbose_name_plural = _("alert acknowledgements")
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.user_id} {self.status} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Sighting(models.Model):

@@ -17,10 +17,13 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# Room for the form fields beside the largest photo accepted.
+BODY_HEADROOM = 256 * 1024
 MAX_PIXELS = 40_000_000
 STORED_LONG_SIDE = 1200
 
@@ -29,9 +32,7 @@ def photo_clean(upload, *, field: str = "photo") -> ContentFile:
     """The stored form of an uploaded photo, or ValidationError {field: message}."""
     limit = settings.SAFETY_PHOTO_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise ValidationError(
-            {field: _("The photo is larger than %(mb)s MB. Send a smaller picture.") % {"mb": round(limit / 2**20)}}
-        )
+        raise ValidationError({field: too_large_message()})
     try:
         upload.seek(0)
         with warnings.catch_warnings():
@@ -63,3 +64,18 @@ def photo_clean(upload, *, field: str = "photo") -> ContentFile:
         message = _("The file is not a picture we can read. Send a JPEG, PNG or WebP photo.")
         raise ValidationError({field: message}) from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def too_large_message() -> str:
+    return _("The photo is larger than %(size)s. Send a smaller picture.") % {
+        "size": filesizeformat(settings.SAFETY_PHOTO_MAX_BYTES)
+    }
+
+
+def body_too_large(request) -> bool:
+    """Before the body is read: is an upload far past the photo limit (then refused at once, 413)?"""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return length > settings.SAFETY_PHOTO_MAX_BYTES + BODY_HEADROOM

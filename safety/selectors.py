@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from safety import search
-from safety.models import ACTIVE_STATUSES, Acknowledgement, Case, Registration, Status
+from safety.models import ACTIVE_STATUSES, Acknowledgement, Case, Registration, Sighting, Status
 
 
 def case_list(*, status: str | None = None) -> QuerySet[Case]:
@@ -25,6 +25,16 @@ def case_get(*, pk: int) -> Case:
     return Case.objects.select_related("opened_by", "call", "handoff").get(pk=pk)
 
 
+def cases_of_call(*, call_id: int) -> QuerySet[Case]:
+    """The cases reported on a call, oldest first."""
+    return case_list().filter(call_id=call_id).order_by("opened_at", "id")
+
+
+def sightings_of_call(*, call_id: int) -> QuerySet[Sighting]:
+    """The sightings a call brought, oldest first."""
+    return Sighting.objects.select_related("case", "followup").filter(call_id=call_id).order_by("created_at", "id")
+
+
 def case_history(*, case: Case) -> QuerySet:
     return case.events.select_related("actor").order_by("at", "id")
 
@@ -34,7 +44,10 @@ def case_sightings(*, case: Case) -> QuerySet:
 
 
 def case_ids_acknowledged(*, user: AbstractBaseUser, case_ids: Iterable[int]) -> set[int]:
-    return set(Acknowledgement.objects.filter(user=user, case_id__in=list(case_ids)).values_list("case_id", flat=True))
+    """The cases whose alert the user acknowledged in the status they are in now (a case
+    found after the user acknowledged it open is not among them: its banner is new)."""
+    acks = Acknowledgement.objects.filter(user=user, case_id__in=list(case_ids), status=F("case__status"))
+    return set(acks.values_list("case_id", flat=True))
 
 
 def case_acknowledgements(*, case: Case) -> QuerySet[Acknowledgement]:

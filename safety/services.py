@@ -27,6 +27,7 @@ from safety import floor
 from safety.describe import describe
 from safety.error_codes import ErrorCode
 from safety.models import (
+    ACTIVE_STATUSES,
     TRANSITIONS,
     Acknowledgement,
     Case,
@@ -188,7 +189,7 @@ def case_open(
         )
     _event(case, actor=actor, to_status=Status.OPEN, note=note)
     # The agent who took the report needs no alert of it (their banner never shows).
-    Acknowledgement.objects.create(case=case, user=actor, at=now)
+    Acknowledgement.objects.create(case=case, user=actor, status=Status.OPEN, at=now)
     access_log_record(
         user=actor,
         action=AccessLog.Action.CREATE,
@@ -207,8 +208,10 @@ def case_transition(*, case: Case, actor: AbstractBaseUser, to: str, note: str =
 
     ValidationError for an unknown status, IllegalTransition (409) for a move the
     table forbids. Side effects: the status (and `closed_at`), one event row,
-    `safety.case_updated` (found) or `safety.case_closed` (closed, cancelled:
-    every banner and strip clears).
+    `safety.case_updated` (found: the banner comes back for everybody who
+    acknowledged the open case, but for `actor`, whose acknowledgement of the
+    new status is recorded) or `safety.case_closed` (closed, cancelled: every
+    banner and strip clears).
     """
     if to not in Status.values:
         raise ValidationError({"to": _("Unknown status “%(to)s”.") % {"to": to}})
@@ -228,23 +231,33 @@ def case_transition(*, case: Case, actor: AbstractBaseUser, to: str, note: str =
         changed.append("closed_at")
     case.save(update_fields=changed)
     _event(case, actor=actor, from_status=current, to_status=to, note=(note or "").strip())
+    if case.is_active:  # who says the person is found needs no banner telling them
+        Acknowledgement.objects.get_or_create(case=case, user=actor, status=to)
     _publish(case, "safety.case_updated" if case.is_active else "safety.case_closed")
     return case
 
 
 @transaction.atomic
-def case_acknowledge(*, case: Case, user: AbstractBaseUser) -> Acknowledgement:
-    """The user saw the floor's alert (dismissed the banner). Once per user and case.
-    Side effects: an Acknowledgement and an `acknowledged` event the first time."""
-    existing = Acknowledgement.objects.filter(case=case, user=user).first()
+def case_acknowledge(*, case: Case, user: AbstractBaseUser, status: str | None = None) -> Acknowledgement:
+    """The user saw the floor's alert of the case in `status` (dismissed the banner):
+    the status the banner showed, by default the case's current one. Once per user,
+    case and status: the person found is new information, and its banner is
+    acknowledged apart. ValidationError for a status with no banner (closed,
+    cancelled, unknown). Side effects: an Acknowledgement and an `acknowledged`
+    event the first time."""
+    if status is None:
+        status = Case.objects.values_list("status", flat=True).get(pk=case.pk)
+    if status not in ACTIVE_STATUSES:
+        raise ValidationError({"status": _("Only the alert of an open or found case can be acknowledged.")})
+    existing = Acknowledgement.objects.filter(case=case, user=user, status=status).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            ack = Acknowledgement.objects.create(case=case, user=user, at=timezone.now())
+            ack = Acknowledgement.objects.create(case=case, user=user, status=status, at=timezone.now())
     except IntegrityError:  # the same user's other tab won
-        return Acknowledgement.objects.get(case=case, user=user)
-    _event(case, actor=user, kind=CaseEvent.Kind.ACKNOWLEDGED)
+        return Acknowledgement.objects.get(case=case, user=user, status=status)
+    _event(case, actor=user, kind=CaseEvent.Kind.ACKNOWLEDGED, to_status=status)
     return ack
 
 

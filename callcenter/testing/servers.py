@@ -42,6 +42,25 @@ def free_port() -> int:
     raise RuntimeError("no free port in 9100-9199")
 
 
+def free_port_block(count: int) -> int:
+    """The first of `count` consecutive ports of the range nobody listens on (a topology of
+    nginx and its daphne processes on PORT, PORT+1, ...)."""
+    for base in random.sample(range(PORTS.start, PORTS.stop - count + 1), PORTS.stop - count + 1 - PORTS.start):
+        probes = []
+        try:
+            for port in range(base, base + count):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+        return base
+    raise RuntimeError(f"no {count} free consecutive ports in 9100-9199")
+
+
 def wait_for_port(port: int, *, process: subprocess.Popen | None = None, seconds: float = 30) -> None:
     """Until something listens on `port` (or `process` ends)."""
     deadline = time.monotonic() + seconds

@@ -283,7 +283,7 @@ def test_the_snapshots(make_user):
     assert set(by_name) == {"wallboard.snapshot", "agent.snapshot", "referrals.snapshot"}
 
     wallboard = by_name["wallboard.snapshot"]().snapshot(supervisor)
-    assert set(wallboard) == WALLBOARD | {"urgent_referrals", "safety_cases"}
+    assert set(wallboard) == WALLBOARD | {"urgent_referrals", "urgent_calls", "safety_cases"}
     assert "`urgent_referrals`" in rows["wallboard.snapshot"] and "`safety_cases`" in rows["wallboard.snapshot"]
 
     mine = by_name["agent.snapshot"]().snapshot(agent)

@@ -18,7 +18,7 @@ from django.test import override_settings
 from django.utils.translation import trans_real
 
 ROOT = Path(settings.BASE_DIR)
-SOURCES = ["callcenter", "floor", "inquiries", "knowledgebase", "referrals", "safety", "templates", "static"]
+SOURCES = ["callcenter", "floor", "inquiries", "knowledgebase", "referrals", "reports", "safety", "templates", "static"]
 IGNORED = shutil.ignore_patterns(
     "locale", "vendor", "__pycache__", "tests", "testing", "migrations", "*.png", "*.woff2"
 )

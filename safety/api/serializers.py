@@ -1,9 +1,25 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from callcenter.inputs import BoundedDateTimeField, InputSerializer
 from inquiries.models import Call
 from safety.describe import describe
 from safety.models import NOTE_MAX_LENGTH, Case, CaseEvent, Kind, Registration, Sex, Sighting, Status
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _backdate() -> timedelta:
+    """How far back "last seen" and a sighting may be: as far as a call may be backdated."""
+    return timedelta(days=settings.CALL_BACKDATE_DAYS)
+
+
+def _seen_field() -> BoundedDateTimeField:
+    return BoundedDateTimeField(require_zone=True, past=_backdate, future=CLOCK_SKEW)
+
 
 _CALL_ERRORS = {"does_not_exist": _("No call with id {pk_value}."), "incorrect_type": _("Give the call's id.")}
 
@@ -14,7 +30,7 @@ class StrictBooleanField(serializers.BooleanField):
     default_empty_html = serializers.empty
 
 
-class DescriptionInputSerializer(serializers.Serializer):
+class DescriptionInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     age = serializers.IntegerField(min_value=0, max_value=130, required=False, allow_null=True, default=None)
@@ -36,7 +52,7 @@ class CaseInputSerializer(DescriptionInputSerializer):
         queryset=Call.objects.select_related("caller"), error_messages=_CALL_ERRORS
     )
     last_seen_place = serializers.CharField(max_length=300)
-    last_seen_at = serializers.DateTimeField()
+    last_seen_at = _seen_field()
     incident_number = serializers.CharField(
         max_length=60,
         required=False,
@@ -50,7 +66,7 @@ class RegistrationInputSerializer(DescriptionInputSerializer):
     review_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class RegistrationPatchSerializer(serializers.Serializer):
+class RegistrationPatchSerializer(InputSerializer):
     """Only the fields sent change; `renew: true` restarts the two years."""
 
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
@@ -67,19 +83,29 @@ class RegistrationPatchSerializer(serializers.Serializer):
     renew = serializers.BooleanField(required=False, default=False)
 
 
-class CaseTransitionSerializer(serializers.Serializer):
+class CaseTransitionSerializer(InputSerializer):
     to = serializers.ChoiceField(choices=[(s, s) for s in (Status.FOUND, Status.CLOSED, Status.CANCELLED)])
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
-class SightingInputSerializer(serializers.Serializer):
+class CaseAcknowledgeSerializer(InputSerializer):
+    status = serializers.ChoiceField(
+        choices=[(s, s) for s in (Status.OPEN, Status.FOUND)],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The status the banner showed (open or found); by default the case's current one."),
+    )
+
+
+class SightingInputSerializer(InputSerializer):
     call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all(), error_messages=_CALL_ERRORS)
     place = serializers.CharField(max_length=300)
-    seen_at = serializers.DateTimeField()
+    seen_at = _seen_field()
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(InputSerializer):
     q = serializers.CharField(max_length=300, trim_whitespace=True)
 
 
@@ -195,7 +221,10 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
     def get_acknowledged_by(self, case) -> list[dict]:
-        return [{"user": _username(a.user), "at": a.at} for a in case.acknowledgements.select_related("user")]
+        return [
+            {"user": _username(a.user), "status": a.status, "at": a.at}
+            for a in case.acknowledgements.select_related("user")
+        ]
 
 
 class RegistrationSerializer(PersonSerializer):

@@ -3,7 +3,6 @@ partner desk or the phone system gets 403 everywhere. Views validate and call se
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -18,8 +17,9 @@ from callcenter import permissions
 from callcenter.error_codes import ErrorCode
 from callcenter.errors import ApplicationError
 from callcenter.inputs import JSONParser
-from safety import selectors, services
+from safety import photos, selectors, services
 from safety.api.serializers import (
+    CaseAcknowledgeSerializer,
     CaseDetailSerializer,
     CaseInputSerializer,
     CaseSerializer,
@@ -35,8 +35,6 @@ from safety.describe import describe
 from safety.models import Case, Registration, Status
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
-# Room for the form fields beside the largest photo accepted.
-BODY_HEADROOM = 256 * 1024
 
 
 class PhotoTooLarge(ApplicationError):
@@ -46,13 +44,8 @@ class PhotoTooLarge(ApplicationError):
 
 def _refuse_huge_body(request) -> None:
     """Before the body is read: a photo upload far past the limit is refused at once (413)."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > settings.SAFETY_PHOTO_MAX_BYTES + BODY_HEADROOM:
-        limit = round(settings.SAFETY_PHOTO_MAX_BYTES / 2**20)
-        raise PhotoTooLarge(_("The photo is larger than %(mb)s MB. Send a smaller picture.") % {"mb": limit})
+    if photos.body_too_large(request):
+        raise PhotoTooLarge(photos.too_large_message())
 
 
 def _own_call(request, call) -> None:
@@ -142,15 +135,23 @@ class CaseAcknowledgeApi(APIView):
     permission_classes = [Staff]
 
     @extend_schema(
-        request=None,
+        request=CaseAcknowledgeSerializer,
         responses=inline_serializer(
             "CaseAcknowledgement",
-            {"case": serializers.IntegerField(), "user": serializers.CharField(), "at": serializers.DateTimeField()},
+            {
+                "case": serializers.IntegerField(),
+                "user": serializers.CharField(),
+                "status": serializers.CharField(),
+                "at": serializers.DateTimeField(),
+            },
         ),
     )
     def post(self, request, pk: int):
-        ack = services.case_acknowledge(case=case_for(pk), user=request.user)
-        return Response({"case": pk, "user": request.user.get_username(), "at": ack.at})
+        case = case_for(pk)
+        serializer = CaseAcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ack = services.case_acknowledge(case=case, user=request.user, status=serializer.validated_data["status"])
+        return Response({"case": pk, "user": request.user.get_username(), "status": ack.status, "at": ack.at})
 
 
 class CaseSightingsApi(APIView):

@@ -1,7 +1,9 @@
 import io
+from datetime import timedelta
 
 import numpy
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from inquiries.tests.factories import CallerFactory, CallFactory
@@ -44,7 +46,7 @@ def case_body(call, **overrides):
         "clothing": "회색 점퍼, 검은 바지, 흰 운동화",
         "marks": "왼쪽 뺨에 큰 점",
         "last_seen_place": "종로3가역 1번 출구",
-        "last_seen_at": "2026-12-01T14:20:00+09:00",
+        "last_seen_at": (timezone.localtime() - timedelta(hours=2)).isoformat(timespec="seconds"),
         "guardian_number": "010-7777-1234",
         "consent": True,
     }

@@ -157,6 +157,31 @@ def test_markup_and_oversized_text_are_refused_or_kept_as_text(api_as, agent, re
     assert "<script>alert(1)</script>" in script.json()["description"]  # data, escaped where shown
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"last_seen_at": "2026-12-01T14:20:00"}, "last_seen_at"),  # no zone: whose clock?
+        ({"last_seen_at": "0088-05-04T09:00:00+09:00"}, "last_seen_at"),  # further back than a call may be
+        ({"last_seen_at": "2999-01-01T09:00:00+09:00"}, "last_seen_at"),
+        ({"name": "\x1b[31m김철수"}, "name"),  # a terminal escape is not a name
+        ({"name": 123}, "name"),  # a number is not text
+        ({"age": "일흔"}, "age"),
+        ({"consent": "maybe"}, "consent"),
+    ],
+)
+def test_times_without_a_zone_or_out_of_reach_and_wrong_types_are_refused(api_as, agent, report_call, overrides, field):
+    response = post_case(api_as(agent), case_body(report_call, **overrides))
+    assert response.status_code == 400 and field in response.json()["fields"], response.json()
+    assert not Case.objects.exists()
+
+
+def test_a_sighting_needs_a_time_with_its_zone(api_as, agent, report_call):
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    body = {"call": report_call.pk, "place": "성수역", "seen_at": "2026-12-01T15:00:00"}
+    response = api_as(agent).post(f"/api/safety/cases/{case['id']}/sightings/", body, format="json")
+    assert response.status_code == 400 and "seen_at" in response.json()["fields"]
+
+
 # --- who may ------------------------------------------------------------------------
 
 
@@ -251,6 +276,56 @@ def test_acknowledging_records_who_once(api_as, agent, other_agent, report_call)
     assert CaseEvent.objects.filter(kind="acknowledged").count() == 1  # the opener's needs no event
     detail = api_as(agent).get(f"/api/safety/cases/{case['id']}/").json()
     assert [a["user"] for a in detail["acknowledged_by"]] == [agent.username, other_agent.username]
+
+
+def test_the_person_found_is_acknowledged_apart_from_the_open_case(api_as, agent, other_agent, supervisor, report_call):
+    from safety import selectors
+
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    url = f"/api/safety/cases/{case['id']}/acknowledge/"
+    assert api_as(other_agent).post(url, {"status": "open"}, format="json").json()["status"] == "open"
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == {case["id"]}
+
+    # the supervisor marks the person found: new information, the banner is due again for B
+    api_as(supervisor).post(f"/api/safety/cases/{case['id']}/transition/", {"to": "found"}, format="json")
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == set()
+    assert selectors.case_ids_acknowledged(user=agent, case_ids=[case["id"]]) == set()  # the opener's too
+    # but not for who marked it found
+    assert selectors.case_ids_acknowledged(user=supervisor, case_ids=[case["id"]]) == {case["id"]}
+
+    # a click on an open banner that arrives late does not hide the found one
+    assert api_as(other_agent).post(url, {"status": "open"}, format="json").status_code == 200
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == set()
+    answer = api_as(other_agent).post(url, {}, format="json").json()  # no status: the current one
+    assert answer["status"] == "found" and answer["user"] == other_agent.username
+    assert selectors.case_ids_acknowledged(user=other_agent, case_ids=[case["id"]]) == {case["id"]}
+    events = CaseEvent.objects.filter(kind="acknowledged").values_list("actor__username", "to_status")
+    assert list(events) == [(other_agent.username, "open"), (other_agent.username, "found")]
+    detail = api_as(agent).get(f"/api/safety/cases/{case['id']}/").json()
+    assert [(a["user"], a["status"]) for a in detail["acknowledged_by"]] == [
+        (agent.username, "open"),
+        (other_agent.username, "open"),
+        (supervisor.username, "found"),
+        (other_agent.username, "found"),
+    ]
+
+
+@pytest.mark.parametrize("status", ["closed", "cancelled", "lost", 7, ["open"]])
+def test_acknowledging_a_status_without_a_banner_is_refused(api_as, agent, other_agent, report_call, status):
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    response = api_as(other_agent).post(
+        f"/api/safety/cases/{case['id']}/acknowledge/", {"status": status}, format="json"
+    )
+    assert response.status_code == 400 and "status" in response.json()["fields"]
+    assert not Acknowledgement.objects.filter(user=other_agent).exists()
+
+
+def test_a_closed_case_cannot_be_acknowledged(api_as, agent, other_agent, report_call):
+    case = post_case(api_as(agent), case_body(report_call)).json()
+    api_as(agent).post(f"/api/safety/cases/{case['id']}/transition/", {"to": "closed"}, format="json")
+    response = api_as(other_agent).post(f"/api/safety/cases/{case['id']}/acknowledge/", {}, format="json")
+    assert response.status_code == 400 and response.json()["error"] == "invalid"
+    assert not Acknowledgement.objects.filter(user=other_agent).exists()
 
 
 # --- sightings -------------------------------------------------------------------------

@@ -121,6 +121,10 @@ def test_a_wandering_senior_is_found_by_the_whole_floor(
     expect(hit).to_be_visible()
     hit.get_by_role("button", name="목격으로 연결").click()
     hit.locator("input[name=place]").fill("종로2가 버스정류장")
+    # the agent searches again while the form is open: what they typed stays
+    with second_page.expect_response("**/api/safety/search?*"):
+        second_page.locator("#sighting-q").press("Enter")
+    expect(hit.locator("input[name=place]")).to_have_value("종로2가 버스정류장")
     hit.locator("input[name=note]").fill("벤치에 앉아 계심")
     hit.get_by_role("button", name="이 통화를 목격으로 연결").click()
     expect(hit.locator(".form-error")).to_contain_text("통화를 저장하면")
@@ -212,3 +216,74 @@ def test_the_alert_is_dismissed_by_keyboard_and_stays_acknowledged(
         page.keyboard.press("Escape")
     expect(page.locator("#safety-alert-list .safety-alert")).to_have_count(0)
     assert Acknowledgement.objects.filter(case=later, user=reader).exists()
+
+
+def test_the_banner_comes_back_when_the_person_is_found(
+    fresh_sync_executor,
+    page,
+    second_page,
+    live_server_url,
+    make_user,
+    reference_data,
+    category,
+):
+    from inquiries.tests.factories import CallFactory
+
+    opener = make_user(Role.AGENT, username="agent_o2", password="pw-agent-o2")
+    make_user(Role.AGENT, username="agent_r2", password="pw-agent-r2")
+    case = services.case_open(
+        call=CallFactory(agent=opener, category=category),
+        actor=opener,
+        kind="dementia",
+        age=80,
+        sex="male",
+        clothing="남색 조끼",
+        last_seen_place="노원역 4번 출구",
+        last_seen_at=timezone.now(),
+        guardian_number="010-5555-6666",
+        consent=True,
+    )
+    login(page, live_server_url, "agent_r2", "pw-agent-r2")
+    page.wait_for_url("**/console/")
+    alert = page.locator(f'#safety-alert-list .safety-alert[data-case-id="{case.pk}"]')
+    expect(alert).to_contain_text("실종:")
+    with page.expect_response("**/acknowledge/"):
+        alert.get_by_role("button", name="확인").click()
+    expect(alert).to_have_count(0)
+    page.focus("#f-caller-number")  # the agent goes back to typing
+
+    # the opener marks him found on the case's page: everybody's banner comes back, green, saying so
+    login(second_page, live_server_url, "agent_o2", "pw-agent-o2")
+    second_page.goto(f"{live_server_url}/safety/cases/{case.pk}/")
+    second_page.fill("#c-note", "노원경찰서에서 보호 중")
+    second_page.click('button[data-move="found"]')
+    expect(second_page.get_by_test_id("case-status")).to_have_text("발견")
+    expect(alert).to_be_visible()
+    expect(alert).to_have_attribute("data-status", "found")
+    expect(alert).to_contain_text("발견:")
+    page.keyboard.type("010")  # it does not take the agent's typing
+    expect(page.locator("#f-caller-number")).to_have_value("010")
+    screenshot(page, "safety-alert-found")
+    page.reload()  # the snapshot agrees: the found banner is not acknowledged yet
+    expect(alert).to_have_attribute("data-status", "found")
+
+    # acknowledged as found, it stays away, also after a reload
+    alert.locator(".safety-alert-ack").focus()
+    with page.expect_response("**/acknowledge/") as answer:
+        page.keyboard.press("Escape")
+    assert answer.value.json()["status"] == "found"
+    expect(alert).to_have_count(0)
+    later = services.case_open(
+        call=CallFactory(agent=opener, category=category),
+        actor=opener,
+        kind="child",
+        age=5,
+        sex="female",
+        last_seen_place="마들역",
+        last_seen_at=timezone.now(),
+        guardian_number="010-5555-7777",
+        consent=True,
+    )
+    page.reload()  # once the snapshot brought the newer case, the found one is surely not in it
+    expect(page.locator(f'#safety-alert-list .safety-alert[data-case-id="{later.pk}"]')).to_be_visible()
+    expect(alert).to_have_count(0)

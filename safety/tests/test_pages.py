@@ -66,3 +66,15 @@ def test_other_roles_get_403_on_every_page(client, make_user, agent, report_call
     assert client.post(f"/safety/cases/{case.pk}/", {"to": "closed"}).status_code == 403
     case.refresh_from_db()
     assert case.status == "open"
+
+
+def test_the_registration_form_refuses_an_oversized_body_before_reading_it(client, agent, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.SAFETY_PHOTO_MAX_BYTES = 1024
+    client.force_login(agent)
+    big = SimpleUploadedFile("p.png", b"\0" * (300 * 1024), content_type="image/png")
+    body = {"kind": "child", "guardian_number": "010-3333-4444", "consent": "yes", "photo": big}
+    response = client.post("/safety/registrations/", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413 and "larger than 1.0" in response.content.decode()
+    assert not Registration.objects.exists()

@@ -87,3 +87,66 @@ def test_the_pages_in_english_and_refused_to_a_partner(
     login(page, live_server_url, "partner_e1", "pw-partner-e1")
     assert page.goto(f"{live_server_url}/safety/").status == 403
     assert page.goto(f"{live_server_url}/safety/registrations/").status == 403
+
+
+def test_a_case_opens_from_the_calls_page(
+    fresh_sync_executor, page, live_server_url, make_user, reference_data, browser
+):
+    from inquiries.tests.factories import CallerFactory, CallFactory
+    from knowledgebase.models import Category
+    from safety.models import Case
+
+    agent = make_user(Role.AGENT, username="agent_c1", password="pw-agent-c1")
+    make_user(Role.AGENT, username="agent_c2", password="pw-agent-c2")
+    call = CallFactory(
+        agent=agent,
+        category=Category.objects.get(slug="welfare"),
+        caller=CallerFactory(number="01044445555"),
+        summary="손녀가 놀이터에서 보이지 않는다는 할머니의 전화",
+        urgent=True,
+    )
+    # another agent is at their console when the case opens
+    other = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul")
+    other_page = other.new_page()
+    login(other_page, live_server_url, "agent_c2", "pw-agent-c2")
+    other_page.wait_for_url("**/console/")
+
+    login(page, live_server_url, "agent_c1", "pw-agent-c1")
+    page.goto(f"{live_server_url}/calls/{call.pk}/")
+    panel = page.locator("#call-safety")
+    expect(panel).to_contain_text("이 통화로 접수된 실종 신고가 없습니다")
+    panel.get_by_role("link", name="이 통화로 실종 신고 사례 열기").click()
+    page.wait_for_url(f"**/safety/cases/new/?call={call.pk}")
+    expect(page.locator("#case-new-heading")).to_contain_text(f"통화 #{call.pk}")
+    expect(page.locator("#n-guardian-is-caller")).to_be_checked()  # the caller is the guardian, by default
+
+    # without the guardian's consent nothing opens, and what was typed stays
+    page.select_option("#n-kind", "child")
+    page.fill("#n-age", "6")
+    page.select_option("#n-sex", "female")
+    page.fill("#n-clothing", "분홍 원피스, 노란 모자")
+    page.fill("#n-place", "보라매공원 놀이터")
+    page.click("#case-new-submit")
+    expect(page.locator("#case-new-error")).to_contain_text("동의")
+    expect(page.locator("#n-clothing")).to_have_value("분홍 원피스, 노란 모자")
+    assert not Case.objects.exists()
+    screenshot(page, "safety-case-from-call-error")
+
+    page.check("#n-consent-yes")
+    page.locator("#n-place").press("Enter")  # the keyboard submits the form
+    page.wait_for_url("**/safety/cases/*/")
+    case = Case.objects.get()
+    assert case.call == call and case.guardian_number == "01044445555" and case.kind == "child"
+    expect(page.locator(".messages")).to_contain_text(f"사례 #{case.pk}를 열었습니다")
+    expect(page.get_by_test_id("case-guardian")).to_have_text("010-4444-5555")
+
+    # the floor hears of it at once
+    alert = other_page.locator(f'#safety-alert-list .safety-alert[data-case-id="{case.pk}"]')
+    expect(alert).to_contain_text("분홍 원피스")
+
+    # the way back: the case's page links the call, whose page lists the case
+    page.get_by_role("link", name=f"#{call.pk}").click()
+    page.wait_for_url(f"**/calls/{call.pk}/")
+    expect(page.locator(f'#call-safety-cases tr[data-case-id="{case.pk}"]')).to_contain_text("실종 아동")
+    screenshot(page, "safety-call-page-panel")
+    other.close()

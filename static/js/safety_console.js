@@ -5,7 +5,9 @@
  * snapshot's `safety_cases` and `safety_acknowledged`, then `safety.case_opened`,
  * `safety.case_updated` and `safety.case_closed` ({"case": {...}}). A banner stays
  * until the agent acknowledges it (button, Alt+K, or Esc on the banner); the
- * acknowledgement is recorded by the server. Closing a case clears its banner.
+ * acknowledgement is recorded by the server, for the status the banner showed:
+ * when the person is found the banner comes back (new information) until that
+ * is acknowledged too. Closing a case clears its banner.
  *
  * The panel opens a case for the call being logged (sent when the call is saved,
  * as the referral panel does) or the call just saved, and links the call as a
@@ -19,7 +21,9 @@
   const english = document.documentElement.lang === "en";
   const template = document.getElementById("safety-alert-template");
   const cases = new Map(); // id -> case payload (open or found)
-  const acknowledged = new Set();
+  const acknowledged = new Set(); // "id:status": the banner of that case in that status was dismissed
+  const ackKey = (id, status) => id + ":" + status;
+  const isAcknowledged = (c) => acknowledged.has(ackKey(c.id, c.status));
 
   function description(c) { return english ? c.description_en : c.description_ko; }
   function ago(iso) {
@@ -32,7 +36,7 @@
   }
 
   function renderAlerts() {
-    const shown = [...cases.values()].filter((c) => !acknowledged.has(c.id));
+    const shown = [...cases.values()].filter((c) => !isAcknowledged(c));
     const existing = new Map([...alertList.children].map((node) => [Number(node.dataset.caseId), node]));
     existing.forEach((node, id) => { if (!shown.some((c) => c.id === id)) node.remove(); });
     shown.forEach((c) => {
@@ -56,10 +60,13 @@
   }
 
   async function acknowledge(id) {
-    acknowledged.add(id);
+    const c = cases.get(id);
+    if (!c) return;
+    const key = ackKey(id, c.status);
+    acknowledged.add(key);
     renderAlerts();
-    const result = await api("/api/safety/cases/" + id + "/acknowledge/", { method: "POST", body: {} });
-    if (!result.ok) { acknowledged.delete(id); renderAlerts(); toast(result.data.message); return; }
+    const result = await api("/api/safety/cases/" + id + "/acknowledge/", { method: "POST", body: { status: c.status } });
+    if (!result.ok) { acknowledged.delete(key); renderAlerts(); toast(result.data.message); return; }
     const next = alertList.querySelector(".safety-alert-ack");
     if (next && alertList.contains(document.activeElement)) next.focus();
   }
@@ -76,7 +83,8 @@
     if (message.type === "agent.snapshot") {
       cases.clear();
       (message.data.safety_cases || []).forEach((c) => cases.set(c.id, c));
-      (message.data.safety_acknowledged || []).forEach((id) => acknowledged.add(id));
+      // acknowledged in the status each case is in now
+      (message.data.safety_acknowledged || []).forEach((id) => { if (cases.has(id)) acknowledged.add(ackKey(id, cases.get(id).status)); });
       renderAlerts();
       renderOpenCases();
     } else if (message.type === "safety.case_opened" || message.type === "safety.case_updated") {
@@ -161,7 +169,7 @@
       return;
     }
     toast(interpolate(t("Case #%s opened: the floor is alerted."), [data.id]));
-    acknowledged.add(data.id); // the agent who opened it needs no banner
+    acknowledged.add(ackKey(data.id, "open")); // the agent who opened it needs no banner
     form.reset();
     details.open = false;
     renderAlerts();
@@ -187,11 +195,22 @@
   });
 
   // --- sightings ------------------------------------------------------------------------
+  // New results never wipe a sighting form the agent has started: it moves to its case's new row.
+  function replaceResults(items) {
+    const openForm = results.querySelector(".sighting-link");
+    if (openForm) {
+      const owner = openForm.closest("li");
+      const again = items.find((li) => li.dataset.type === owner.dataset.type && li.dataset.id === owner.dataset.id);
+      if (again) again.append(openForm);
+    }
+    results.replaceChildren(...items);
+  }
+
   function renderOpenCases() {
     if (query.value.trim()) return; // search results are showing
     // Before any search: the open cases themselves, newest first, each one click from a sighting.
     const open = [...cases.values()].filter((c) => c.status === "open").sort((a, b) => (a.opened_at < b.opened_at ? 1 : -1));
-    results.replaceChildren(...open.map((c) => hitItem({
+    replaceResults(open.map((c) => hitItem({
       type: "case", id: c.id, description: description(c), last_seen_place: c.last_seen_place, last_seen_at: c.last_seen_at,
     })));
     searchStatus.textContent = open.length ? interpolate(t("%s open cases. Describe the person to rank them."), [open.length]) : "";
@@ -206,7 +225,7 @@
     if (!result.ok) { searchStatus.textContent = result.data.message; return; }
     const hits = result.data.results;
     searchStatus.textContent = hits.length ? interpolate(t("%s possible matches, best first."), [hits.length]) : t("No open case or registered person fits.");
-    results.replaceChildren(...hits.map(hitItem));
+    replaceResults(hits.map(hitItem));
   }
 
   function hitItem(hit) {

@@ -9,9 +9,12 @@
  *
  * Other apps' messages on this socket ({"type": ..., "data": {...}}) are handed
  * on as a "wallboard-socket:message" DOM event (the safety app's open-cases
- * strip listens). This script handles `referral.urgent`: the "urgent open" tile
- * lists pressing referrals still open and emergency hand-offs of the last hour
- * (`stats.urgent_referrals` in the snapshot, then one message per change).
+ * strip listens). This script handles `referral.urgent` and `call.urgent`: the
+ * "urgent open" tile counts pressing referrals still open and open urgent calls
+ * (urgent, of this operating day, unresolved or awaiting a call back: see
+ * inquiries/urgent_calls.py), and lists them with the emergency hand-offs of the
+ * last hour (`stats.urgent_referrals` and `stats.urgent_calls` in the snapshot,
+ * then one message per change).
  */
 (function () {
   "use strict";
@@ -33,6 +36,7 @@
   let chart = null;
   let chartKey = "";
   const urgent = new Map(); // referral id -> its latest referral.urgent payload
+  const urgentCalls = new Map(); // call id -> its latest call.urgent payload, while open
   const URGENT_OPEN = ["new", "accepted", "scheduled"];
   const HANDOFF_SHOWN_MS = 60 * 60 * 1000;
 
@@ -196,22 +200,41 @@
     return entry.status === "transferred" && serverNow() - new Date(entry.created_at).getTime() < HANDOFF_SHOWN_MS;
   }
 
+  function urgentCallShown(entry) {
+    return entry.open && serverNow() < new Date(entry.open_until).getTime(); // the operating day ended
+  }
+
   function renderUrgent() {
     const list = $("v-urgent_open_list");
     if (!list) return;
-    const shown = [...urgent.values()].filter(urgentShown).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
-    setText("v-urgent_open", String(shown.filter((e) => URGENT_OPEN.includes(e.status)).length));
+    urgentCalls.forEach((entry, id) => { if (!urgentCallShown(entry)) urgentCalls.delete(id); });
+    const referrals = [...urgent.values()].filter(urgentShown);
+    const calls = [...urgentCalls.values()];
+    const openCount = referrals.filter((e) => URGENT_OPEN.includes(e.status)).length + calls.length;
+    setText("v-urgent_open", String(openCount));
     const tile = root.querySelector('[data-key="urgent_open"]');
-    tile.classList.toggle("wb-missed", shown.length > 0);
-    list.replaceChildren(...shown.slice(0, 4).map((entry) => {
+    tile.classList.toggle("wb-missed", referrals.length + calls.length > 0);
+    const shown = [
+      ...referrals.map((entry) => ({ at: entry.created_at, entry, call: false })),
+      ...calls.map((entry) => ({ at: entry.started_at, entry, call: true })),
+    ].sort((a, b) => (a.at < b.at ? 1 : -1));
+    list.replaceChildren(...shown.slice(0, 4).map(({ at, entry, call }) => {
       const li = document.createElement("li");
-      li.dataset.referralId = entry.id;
-      li.dataset.status = entry.status;
-      const state = entry.status === "transferred" ? t("handed off") : t("open");
-      li.textContent = name({ name_ko: entry.service_name_ko, name_en: entry.service_name_en }) + " · " + state + " · ";
+      if (call) {
+        li.dataset.callId = entry.id;
+        li.dataset.resolution = entry.resolution;
+        const what = entry.resolution === "callback_needed" ? t("call back due") : t("unresolved");
+        li.textContent = t("Urgent call") + " · " + name({ name_ko: entry.category_name_ko, name_en: entry.category_name_en }) + " · " + what + " · ";
+      } else {
+        li.dataset.referralId = entry.id;
+        li.dataset.status = entry.status;
+        const state = entry.status === "transferred" ? t("handed off") : t("open");
+        li.textContent = name({ name_ko: entry.service_name_ko, name_en: entry.service_name_en }) + " · " + state + " · ";
+      }
       const age = document.createElement("span");
       age.className = "wb-ticking";
-      age.dataset.since = entry.created_at;
+      age.dataset.since = at;
+      age.textContent = duration(since(at)); // then tick() moves it on each second
       li.append(age);
       return li;
     }));
@@ -220,6 +243,12 @@
   function urgentUpdate(entry) {
     urgent.set(entry.id, entry);
     if (!urgentShown(entry)) urgent.delete(entry.id);
+    renderUrgent();
+  }
+
+  function urgentCallUpdate(entry) {
+    if (urgentCallShown(entry)) urgentCalls.set(entry.id, entry);
+    else urgentCalls.delete(entry.id);
     renderUrgent();
   }
 
@@ -265,12 +294,16 @@
         lastMessageAt = Date.now();
         render(message.stats);
       }
-      if (message.type === "wallboard.snapshot" && message.stats.urgent_referrals) {
+      if (message.type === "wallboard.snapshot" && (message.stats.urgent_referrals || message.stats.urgent_calls)) {
         urgent.clear();
-        message.stats.urgent_referrals.forEach((entry) => urgent.set(entry.id, entry));
+        urgentCalls.clear();
+        (message.stats.urgent_referrals || []).forEach((entry) => urgent.set(entry.id, entry));
+        (message.stats.urgent_calls || []).forEach((entry) => urgentCalls.set(entry.id, entry));
         renderUrgent();
       } else if (message.type === "referral.urgent") {
         urgentUpdate(message.data);
+      } else if (message.type === "call.urgent") {
+        urgentCallUpdate(message.data);
       }
       if (message.type === "wallboard.snapshot") window.DasanWallboardSnapshot = message; // for scripts that load after it
       document.dispatchEvent(new CustomEvent("wallboard-socket:message", { detail: message }));
@@ -285,5 +318,5 @@
     if (result.ok) { lastMessageAt = Date.now(); render(result.data); }
   }, 5000);
   setInterval(tick, 1000);
-  setInterval(renderUrgent, 30000); // hand-offs leave the tile after an hour
+  setInterval(renderUrgent, 30000); // hand-offs leave the tile after an hour, urgent calls when the day ends
 })();
