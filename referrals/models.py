@@ -375,6 +375,8 @@ class FollowUp(models.Model):
         ordering = ["due_at", "id"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        # reports: the follow-ups made in a range of operating days
+        indexes = [models.Index(fields=["created_at", "referral"], name="report_followup_created")]
 
     def __str__(self) -> str:
         return f"follow-up of #{self.referral_id} ({self.status})"

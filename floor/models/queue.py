@@ -138,6 +138,24 @@ class QueueCall(models.Model):
             # calls waiting now: a few rows, found without touching history
             models.Index(fields=["status", "offered_at"], name="queuecall_status_offered"),
             models.Index(fields=["category", "offered_at"], name="queuecall_category_offered"),
+            # reports (reports/selectors.py): a month of queue calls grouped and counted from the
+            # index alone, not from pages all over the table (bench/reports.py, docs/BENCHMARKS.md);
+            # every column a report reads, the id too (PostgreSQL counts it)
+            models.Index(
+                fields=[
+                    "offered_at",
+                    "status",
+                    "answered_at",
+                    "wait_seconds",
+                    "handle_seconds",
+                    "category",
+                    "language",
+                    "agent",
+                    "call_id",
+                    "id",
+                ],
+                name="report_queuecall_offered",
+            ),
         ]
 
     def __str__(self) -> str:

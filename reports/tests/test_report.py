@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from floor import stats
 from reports.selectors import ReportQuery, report_build
@@ -110,3 +111,13 @@ def test_the_operating_day_starts_where_the_setting_says(floor, settings):
     assert [(row["label"], row["offered"]) for row in report.rows] == [("2026-11-02", 3), ("2026-11-03", 3)]
     hours = [row["key"] for row in report_build(query=ReportQuery(date_from=DAY, date_to=DAY, by="hour")).rows]
     assert hours[:2] == [0, 1]
+
+
+def test_sqlite_reads_local_days_natively_only_with_one_utc_offset(settings):
+    from reports.selectors import _native_offset
+
+    query = ReportQuery(date_from=DAY, date_to=DAY)
+    assert _native_offset(query, "sqlite") == 9 * 3600  # Asia/Seoul: +09:00 all year
+    assert _native_offset(query, "postgresql") is None  # AT TIME ZONE does it natively
+    with timezone.override("Europe/Berlin"):  # daylight saving: Django's own conversion
+        assert _native_offset(query, "sqlite") is None
