@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     NOT_SIGNED_IN = "not_signed_in"
     NOT_YOUR_CALL = "not_your_call"
     OUT_OF_ORDER = "out_of_order"
+    ROSTER_INVALID = "roster_invalid"
+    ROSTER_OVERLAP = "roster_overlap"
     UNKNOWN_AGENT = "unknown_agent"
     UNKNOWN_CALL = "unknown_call"
     WARNING_NOT_READ = "warning_not_read"

@@ -112,6 +112,8 @@ def in_row(name: str, keys: set[str]) -> set[str]:
 
 WALLBOARD = {
     "generated_at",
+    "operating_day",
+    "day_starts",
     "calls_waiting",
     "calls_waiting_by_queue",
     "longest_wait_seconds",
