@@ -129,6 +129,11 @@ def can_view_wallboard(user: User) -> bool:
     return has_role(user, *OVERSIGHT_ROLES)
 
 
+def can_edit_roster(user: User) -> bool:
+    """Supervisors and admins build the roster (/roster/); agents and partners may not."""
+    return has_role(user, *OVERSIGHT_ROLES)
+
+
 def can_view_reports(user: User) -> bool:
     """Reports and their exports (/reports/): supervisors and admins."""
     return has_role(user, *OVERSIGHT_ROLES)

@@ -11,6 +11,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from callcenter import permissions
+from callcenter.workdays import operating_day, operating_day_window
 from floor.models import AbuseFlag, CallerBlock, PhoneEvent, PhoneExtension
 
 
@@ -40,14 +41,13 @@ def caller_block_get(*, pk: int) -> CallerBlock:
 
 
 def blocked_attempts(*, day: date | None = None) -> int:
-    """Offers refused because their number was blocked, on `day` (today)."""
-    day = day or timezone.localdate()
-    start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    """Offers refused because their number was blocked, on operating day `day` (today)."""
+    start, end = operating_day_window(day or operating_day())
     return PhoneEvent.objects.filter(
         status=PhoneEvent.Status.BLOCKED,
         event="call.offered",
         received_at__gte=start,
-        received_at__lt=start + timedelta(days=1),
+        received_at__lt=end,
     ).count()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from floor.models import (
     AgentStatus,
     PhoneEvent,
     QueueCall,
+    Shift,
     ShiftAssignment,
     ShiftSession,
 )
@@ -460,6 +461,20 @@ def agent_state_set(*, agent: AbstractBaseUser, state: str) -> AgentStatus:
 
 
 # --- shifts ---------------------------------------------------------------------
+def _rostered_shift(agent: AbstractBaseUser, now: datetime) -> Shift | None:
+    """The agent's rostered shift running now (a night shift rostered yesterday,
+    signed into after midnight, counts), else the one rostered today."""
+    today = timezone.localdate(now)
+    entries = list(
+        ShiftAssignment.objects.filter(agent=agent, day__in=[today, today - timedelta(days=1)]).select_related("shift")
+    )
+    for entry in entries:
+        start, end = entry.shift.window(entry.day)
+        if start <= now < end:
+            return entry.shift
+    return next((entry.shift for entry in entries if entry.day == today), None)
+
+
 @transaction.atomic
 def shift_sign_in(*, agent: AbstractBaseUser) -> ShiftSession:
     """Start the agent's shift. Side effects: a ShiftSession row; the agent
@@ -468,8 +483,7 @@ def shift_sign_in(*, agent: AbstractBaseUser) -> ShiftSession:
         raise Conflict(_("You are already signed in."), code="already_signed_in")
     now = timezone.now()
     current = shift_current(at=now)
-    rostered = ShiftAssignment.objects.filter(agent=agent, day=timezone.localdate(now)).select_related("shift").first()
-    shift = rostered.shift if rostered else (current[0] if current else None)
+    shift = _rostered_shift(agent, now) or (current[0] if current else None)
     session = ShiftSession(agent=agent, shift=shift, signed_in_at=now)
     session.full_clean(validate_unique=False)
     session.save()

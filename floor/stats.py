@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, ExtractHour, Greatest, Least
 from django.utils import timezone
 
 from callcenter import extensions
+from callcenter.workdays import operating_day, operating_day_window
 from floor import erlang, protection_selectors
 from floor.models import (
     BUSY_STATES,
@@ -69,9 +70,9 @@ def targets() -> dict[str, float]:
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    """Operating day `day`: from OPERATING_DAY_STARTS (08:00) to the same time the
+    next day, so a night shift's figures are one day's (callcenter.workdays)."""
+    return operating_day_window(day)
 
 
 def _ratio(part: float, whole: float) -> float | None:
@@ -345,7 +346,7 @@ def categories(
     for pk in counts:
         if pk is not None and pk not in names:  # inactive, or made in another process a moment ago
             names[pk] = every.get(pk) or Category.objects.get(pk=pk)
-    share = usual_category_share(timezone.localdate(now))
+    share = usual_category_share(operating_day(now))
     if not share:
         earlier = {pk: row["today"] - row["recent"] for pk, row in counts.items() if pk is not None}
         total_earlier = sum(earlier.values())
@@ -462,7 +463,7 @@ def _shift_figures(
 def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
     """Every figure of the wallboard (the `stats` of its socket messages)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = operating_day(now)
     day_start, day_end = day_window(today)
     goal = targets()
     current_shift = _current_shift(now)
@@ -488,6 +489,9 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
     staffed = sum(per_state[state] for state in STAFFED_STATES) - after_call_work_overdue
     stats: dict[str, Any] = {
         "generated_at": now,
+        # the operating day "today" means (from OPERATING_DAY_STARTS, 08:00, across midnight)
+        "operating_day": today,
+        "day_starts": day_start,
         **waiting,
         "agents": per_state,
         "agents_staffed": staffed,
@@ -628,7 +632,7 @@ def wallboard_stats_cached() -> dict[str, Any]:
 def agent_figures(*, agent: AbstractBaseUser, now: datetime | None = None) -> dict[str, Any]:
     """An agent's own figures today, for their console."""
     now = now or timezone.now()
-    day_start, day_end = day_window(timezone.localdate(now))
+    day_start, day_end = day_window(operating_day(now))
     row = QueueCall.objects.filter(agent=agent, offered_at__gte=day_start, offered_at__lt=day_end).aggregate(
         answered=Count("id", filter=Q(answered_at__isnull=False)),
         aht=Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),

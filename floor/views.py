@@ -35,3 +35,28 @@ def abuse_flags(request):
             "blocked_today": protection_selectors.blocked_attempts(),
         },
     )
+
+
+# --- the roster ----------------------------------------------------------------------
+@permissions.page_requires(permissions.can_edit_roster)
+def roster(request):
+    """The supervisors' roster: a week grid (agents × days, a shift per cell), copy
+    last week, fill a range, who is signed in now; Korean public holidays shown."""
+    from callcenter.workdays import operating_day
+    from floor import roster_selectors
+    from floor.api.roster import RosterWeekQuerySerializer, shift_data
+
+    query = RosterWeekQuerySerializer(data=request.GET)
+    valid = query.is_valid()
+    start = (query.validated_data.get("week") if valid else None) or operating_day()
+    week = roster_selectors.roster_week(start=start)
+    return render(
+        request,
+        "floor/roster.html",
+        {
+            "week": week,
+            "shift_options": [(shift, shift_data(shift)) for shift in week["shifts"]],
+            "errors": query.errors if not valid else {},
+        },
+        status=200 if valid else 400,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,30 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.languages import Language
 from callcenter.phone_numbers import format_number, mask_number
+from callcenter.workdays import operating_day, operating_day_starts, operating_day_window  # noqa: F401 (re-exported)
 from floor.selectors import shift_current
 
 SUMMARY_MAX_LENGTH = 2000
 
 
-def operating_day_starts() -> time:
-    """When the centre's operating day begins (OPERATING_DAY_STARTS, "08:00")."""
-    hours, minutes = str(getattr(settings, "OPERATING_DAY_STARTS", "08:00")).split(":")
-    return time(int(hours), int(minutes))
-
-
-def operating_day_window(day: date) -> tuple[datetime, datetime]:
-    """The operating day `day`: from OPERATING_DAY_STARTS on that date to the
-    same time the next (local time), so a night shift's calls are all its day's."""
-    tz = timezone.get_current_timezone()
-    starts = operating_day_starts()
-    return datetime.combine(day, starts, tzinfo=tz), datetime.combine(day + timedelta(days=1), starts, tzinfo=tz)
-
-
 def operating_day_of(moment: datetime) -> date:
-    """The operating day a moment belongs to (before OPERATING_DAY_STARTS: the day before's)."""
-    local = timezone.localtime(moment)
-    starts = operating_day_starts()
-    return local.date() - timedelta(days=1) if local.time() < starts else local.date()
+    """The operating day a moment belongs to (before OPERATING_DAY_STARTS: the day before's);
+    callcenter.workdays.operating_day, the one answer."""
+    return operating_day(moment)
 
 
 class Caller(models.Model):
@@ -211,12 +197,7 @@ class Call(models.Model):
         current = shift_current(at=self.started_at)
         if current is not None:
             return current[2]
-        local = timezone.localtime(self.started_at)
-        day_starts = operating_day_starts()
-        closes = local.replace(hour=day_starts.hour, minute=day_starts.minute, second=0, microsecond=0)
-        if closes <= local:
-            closes += timedelta(days=1)
-        return closes
+        return operating_day_window(operating_day(self.started_at))[1]
 
     @property
     def duration(self) -> timedelta | None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from callcenter import permissions
 from callcenter.phone_numbers import normalize_number
+from callcenter.workdays import operating_day, operating_day_window
 from floor import selectors as floor_selectors
 from inquiries import urgent_calls
 from inquiries.models import Call, Caller, CallEvent
@@ -161,9 +162,11 @@ def caller_history(*, caller: Caller, limit: int = 20) -> QuerySet[Call]:
     return _with_relations(caller.calls.all())[:limit]
 
 
-def calls_today(*, agent: AbstractBaseUser, limit: int = 50) -> QuerySet[Call]:
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return _with_relations(Call.objects.filter(agent=agent, started_at__gte=start))[:limit]
+def calls_today(*, agent: AbstractBaseUser, limit: int = 50, now: datetime | None = None) -> QuerySet[Call]:
+    """The agent's calls of this operating day (from OPERATING_DAY_STARTS, 08:00: a
+    night shift's calls stay on the list after midnight), newest first."""
+    start, end = operating_day_window(operating_day(now))
+    return _with_relations(Call.objects.filter(agent=agent, started_at__gte=start, started_at__lt=end))[:limit]
 
 
 def agent_list() -> QuerySet:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from callcenter.testing import clock as test_clock  # its shared memory must exist before the fork
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -100,6 +102,30 @@ def _child_setup(django_db_blocker):
     from knowledgebase.search import embedder
 
     embedder.set_embedder(None)
+    # The server's time is the test clock's (callcenter/testing/clock.py): the real
+    # time until a test sets it through the `server_clock` fixture.
+    test_clock.install()
+
+
+@pytest.fixture
+def local_clock():
+    """This process's time, set by the test: `local_clock.set(aware datetime, tick=False)`."""
+    test_clock.install()
+    handle = test_clock.Clock()
+    yield handle
+    handle.reset()
+    test_clock.uninstall()
+
+
+@pytest.fixture
+def server_clock(live_server_url):
+    """The browser tests' server's time (and this process's), set by the test:
+    `server_clock.set(aware datetime)` runs on from there; the real time again after the test."""
+    test_clock.install()
+    handle = test_clock.Clock()
+    yield handle
+    handle.reset()
+    test_clock.uninstall()
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ from callcenter.inputs import (
 )
 from callcenter.languages import Language
 from callcenter.schema import ErrorSerializer
+from callcenter.workdays import operating_day
 from floor import services as floor_services
 from floor import stats
 from floor.api import docs
@@ -281,5 +282,5 @@ class WallboardDailyApi(APIView):
     def get(self, request):
         query = DailyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        day = query.validated_data.get("date") or timezone.localdate()
+        day = query.validated_data.get("date") or operating_day()  # the operating day (from 08:00)
         return Response(stats.daily_report(day=day), status=status.HTTP_200_OK)

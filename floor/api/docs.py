@@ -67,7 +67,14 @@ class WallboardStatsSerializer(QueueSummarySerializer):
     satisfaction = serializers.FloatField(allow_null=True, help_text="0-100")
     calls_by_category = CategoryFiguresSerializer(many=True)
     surges = serializers.ListField(child=serializers.DictField())
-    calls_per_hour = serializers.ListField(child=serializers.IntegerField(), help_text="24 hours, today")
+    operating_day = serializers.DateField(
+        help_text="the operating day the *_today figures count (from OPERATING_DAY_STARTS)"
+    )
+    day_starts = serializers.DateTimeField(help_text="when that operating day began (08:00 local by default)")
+    calls_per_hour = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="24 counts by local clock hour (index 0 is 00:00-01:00), this operating day",
+    )
     calls_per_hour_last_week = serializers.ListField(child=serializers.IntegerField())
     erlang = ErlangSerializer()
     shift = serializers.DictField(allow_null=True, help_text="the running shift's figures, null between shifts")

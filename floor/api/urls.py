@@ -1,6 +1,6 @@
 from django.urls import path
 
-from floor.api import cti, protection, zammad
+from floor.api import cti, protection, roster, zammad
 
 urlpatterns = [
     # the phone queue, agents' states and the wallboard (floor/api/cti.py)
@@ -25,6 +25,11 @@ urlpatterns = [
         protection.AbuseFlagStepApi.as_view(step="end_call"),
         name="api-abuse-flag-end-call",
     ),
+    # the roster's week grid (floor/api/roster.py)
+    path("roster/", roster.RosterWeekApi.as_view(), name="api-roster"),
+    path("roster/cells/", roster.RosterCellApi.as_view(), name="api-roster-cells"),
+    path("roster/copy-week/", roster.RosterCopyApi.as_view(), name="api-roster-copy-week"),
+    path("roster/fill/", roster.RosterFillApi.as_view(), name="api-roster-fill"),
     path("caller-blocks/", protection.CallerBlockListCreateApi.as_view(), name="api-caller-blocks"),
     path("caller-blocks/<str:pk>/", protection.CallerBlockDetailApi.as_view(), name="api-caller-block"),
 ]

@@ -138,6 +138,19 @@ def test_a_referral_made_before_chuseok_is_due_after_it(plain_call, agent, legal
 
 
 @pytest.mark.django_db
+def test_a_referral_made_before_seollal_is_due_after_it(plain_call, agent, legal_service, published, local_clock):
+    # given: Friday 5 February 2027; Seollal is Saturday 6 - Monday 8, Tuesday 9 its substitute holiday
+    local_clock.set(datetime(2027, 2, 5, 16, 30, tzinfo=SEOUL), tick=False)
+    # when
+    referral = services.referral_create(
+        call=plain_call, service=legal_service, reason="임대차 분쟁", consent=True, actor=agent
+    )
+    # then: one working day later is Wednesday 10 February
+    assert timezone.localtime(referral.created_at) == datetime(2027, 2, 5, 16, 30, tzinfo=SEOUL)
+    assert timezone.localtime(referral.accept_due_at) == datetime(2027, 2, 10, 16, 30, tzinfo=SEOUL)
+
+
+@pytest.mark.django_db
 def test_inactive_service_takes_no_referral(plain_call, agent, legal_service):
     legal_service.is_active = False
     legal_service.save()

@@ -169,7 +169,12 @@
     const key = JSON.stringify([s.calls_per_hour, s.calls_per_hour_last_week]);
     if (key === chartKey || !window.Chart) return;
     chartKey = key;
-    const labels = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
+    // The operating day runs from its start (08:00) through the night: the hours in that order.
+    const first = s.day_starts ? parseInt(window.Dasan.formatClock(s.day_starts).slice(0, 2), 10) % 24 : 0; // "08:00" -> 8
+    const order = Array.from({ length: 24 }, (_, n) => (first + n) % 24);
+    const labels = order.map((h) => String(h).padStart(2, "0"));
+    const today = order.map((h) => s.calls_per_hour[h]);
+    const lastWeek = order.map((h) => (s.calls_per_hour_last_week || [])[h]);
     if (!chart) {
       // the canvas does not inherit the page's font: give it Pretendard for Hangul
       window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
@@ -178,8 +183,8 @@
         data: {
           labels,
           datasets: [
-            { label: t("Today"), data: s.calls_per_hour, backgroundColor: "#0b5cad" },
-            { label: t("Same weekday last week"), data: s.calls_per_hour_last_week, type: "line", borderColor: "#a35b00", backgroundColor: "#a35b00", pointRadius: 2, tension: 0.25 },
+            { label: t("Today"), data: today, backgroundColor: "#0b5cad" },
+            { label: t("Same weekday last week"), data: lastWeek, type: "line", borderColor: "#a35b00", backgroundColor: "#a35b00", pointRadius: 2, tension: 0.25 },
           ],
         },
         options: {
@@ -189,8 +194,9 @@
         },
       });
     } else {
-      chart.data.datasets[0].data = s.calls_per_hour;
-      chart.data.datasets[1].data = s.calls_per_hour_last_week;
+      chart.data.labels = labels;
+      chart.data.datasets[0].data = today;
+      chart.data.datasets[1].data = lastWeek;
       chart.update("none");
     }
   }
