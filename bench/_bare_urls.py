@@ -28,6 +28,13 @@ def bare(request: HttpRequest) -> JsonResponse:
 # Appended, so the project's own URLs resolve exactly as in production.
 urlpatterns = [*project_urlpatterns, path("bench/bare/", bare, name="bench-bare")]
 
+if os.environ.get("DASAN_BENCH_ROW_BY_ROW") == "1":  # bench/calls.py --row-by-row only
+    # The ordinary path: the call, its event and its access-log row saved one by one in a
+    # transaction (what SQLite always does), instead of callcenter.db's one statement.
+    from inquiries import services as _inquiries_services
+
+    _inquiries_services.one_statement_inserts = lambda: False
+
 if os.environ.get("DASAN_BENCH_WHATIF") == "1":  # bench/calls.py --what-if only
     import _whatif
 

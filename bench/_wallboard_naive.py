@@ -68,13 +68,13 @@ class NaiveWallboardConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.channel_layer.group_add("wallboard", self.channel_name)
         await self.accept()
-        await self.send_json({"type": "snapshot", "stats": await database_sync_to_async(_plain_stats)()})
+        await self.send_json({"type": "wallboard.snapshot", "stats": await database_sync_to_async(_plain_stats)()})
 
     async def disconnect(self, code) -> None:
         await self.channel_layer.group_discard("wallboard", self.channel_name)
 
     async def stats_update(self, event) -> None:
-        await self.send_json({"type": "update", "stats": event["stats"]})
+        await self.send_json({"type": "wallboard.updated", "stats": event["stats"]})
 
 
 application = ProtocolTypeRouter(

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/calls.py            # or: make bench / bench/run_all.py calls
     .venv/bin/python bench/calls.py --quick    # a quarter of the requests, for a smoke run
+    .venv/bin/python bench/calls.py --row-by-row   # also the ordinary saves, against callcenter/db.py's one statement
 
 Serves the project with daphne on PostgreSQL (database `dasan_bench`, migrated and
 seeded by this script) and the Redis channel layer, then measures at 1 and 16
@@ -73,6 +74,7 @@ ROUNDS = 3
 BARE = "bare Django view"
 CALLS = "POST /api/calls/"
 WHATIF = "POST /api/calls/ what-if P4"
+ROW_BY_ROW = "POST /api/calls/ row by row"
 RAW_ROW = "raw insert (call row)"
 RAW_WHOLE = "raw SQL (whole write)"
 
@@ -107,6 +109,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a quarter of the requests (smoke run)")
     parser.add_argument("--clients", default="1,16", help="comma-separated client counts (default 1,16)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"measurement rounds (default {ROUNDS})")
+    parser.add_argument(
+        "--row-by-row",
+        action="store_true",
+        help="also measure the calls API saving row by row in a transaction (a second daphne), "
+        "against callcenter/db.py's one statement",
+    )
     parser.add_argument(
         "--what-if",
         action="store_true",
@@ -304,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     server_env["DJANGO_SETTINGS_MODULE"] = "_bare_settings"
     server_env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(BENCH_DIR)])
     whatif_env = {**server_env, "DASAN_BENCH_WHATIF": "1"}
+    row_env = {**server_env, "DASAN_BENCH_ROW_BY_ROW": "1"}
     run_id = uuid.uuid4().hex[:8]
     runs: dict[tuple[str, int], list[LoadResult]] = {}
     failed = False
@@ -340,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         server = stack.enter_context(daphne(server_env))
         whatif = stack.enter_context(daphne(whatif_env)) if args.what_if else None
+        by_row = stack.enter_context(daphne(row_env)) if args.row_by_row else None
         print(f"daphne {server.url}: one process, Django's psycopg 3 pool; the bare view is served by the same process")
         if whatif:
             print(f"what-if daphne {whatif.url}: bench/_whatif.py proposal P4 patched in")
@@ -356,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
                         keep(CALLS, clients, post_calls(server.url, clients, key))
                 if whatif:
                     keep(WHATIF, clients, post_calls(whatif.url, clients, key + "-w"))
+                if by_row:
+                    # Alternating with the one-statement server, so drifting load hits both alike.
+                    keep(ROW_BY_ROW, clients, post_calls(by_row.url, clients, key + "-r"))
                 raw_requests, raw_warmup = plan(RAW_PLAN, clients)
                 for name, whole in ((RAW_ROW, False), (RAW_WHOLE, True)):
                     keep(
@@ -368,13 +381,15 @@ def main(argv: list[str] | None = None) -> int:
     from inquiries.models import Call
 
     logged = Call.objects.filter(client_request_id__startswith=f"bench-{run_id}-").count()
-    expected = sum(r.statuses.get(201, 0) for (name, _), rs in runs.items() if name in (CALLS, WHATIF) for r in rs)
+    expected = sum(
+        r.statuses.get(201, 0) for (name, _), rs in runs.items() if name in (CALLS, WHATIF, ROW_BY_ROW) for r in rs
+    )
     connections.close_all()
 
     rows = []
     for clients in client_counts:
         bare = merge(runs[(BARE, clients)])
-        for name in (BARE, CALLS, WHATIF, RAW_ROW, RAW_WHOLE):
+        for name in (BARE, CALLS, ROW_BY_ROW, WHATIF, RAW_ROW, RAW_WHOLE):
             if (name, clients) in runs:
                 result = merge(runs[(name, clients)])
                 rows.append([*result.row(name), ratio(result.rps, bare.rps)])
@@ -394,13 +409,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if 16 in client_counts and 1 in client_counts:
         target_rows = []
-        for name in (CALLS, WHATIF):
+        for name in (CALLS, ROW_BY_ROW, WHATIF):
             if (name, 1) not in runs:
                 continue
             # One ratio per round (both sides measured back to back), then the median.
             rps = [ratio(c.rps, b.rps) for c, b in zip(runs[(name, 16)], runs[(BARE, 16)], strict=True)]
             p95 = [ratio(c.p95_ms, b.p95_ms) for c, b in zip(runs[(name, 1)], runs[(BARE, 1)], strict=True)]
-            label = "" if name == CALLS else " (what-if)"
+            label = {CALLS: "", ROW_BY_ROW: " (row by row)", WHATIF: " (what-if)"}[name]
             target_rows += [
                 [
                     f"16 clients: calls req/s / bare req/s{label}",
@@ -418,6 +433,18 @@ def main(argv: list[str] | None = None) -> int:
                 ],
             ]
         print_table(["target (issue 2)", "median", "per round", "target", "verdict"], target_rows, title="targets")
+    if any(name == ROW_BY_ROW for name, _ in runs):
+        gain_rows = []
+        for clients in client_counts:
+            one, rows_ = runs[(CALLS, clients)], runs[(ROW_BY_ROW, clients)]
+            rps = [ratio(a.rps, b.rps) for a, b in zip(one, rows_, strict=True)]
+            p95 = [ratio(a.p95_ms, b.p95_ms) for a, b in zip(one, rows_, strict=True)]
+            gain_rows.append([clients, f"{median(rps):.2f}", " ".join(f"{r:.2f}" for r in rps), f"{median(p95):.2f}"])
+        print_table(
+            ["clients", "req/s one statement / row by row (median)", "per round", "p95 one statement / row by row"],
+            gain_rows,
+            title="callcenter/db.py: the one-statement write against ordinary saves, same run",
+        )
     return 1 if failed else 0
 
 

@@ -53,7 +53,7 @@ CONNECT_WAVE = 10  # sockets connecting at once (each agent's snapshot queries t
 
 OPENED = re.compile(rb'^\{"type":"safety\.case_opened","data":\{"case":\{"id":(\d+)')
 CLOSED = re.compile(rb'^\{"type":"safety\.case_closed","data":\{"case":\{"id":(\d+)')
-UPDATE = re.compile(rb'^\{"type":\s*"update"')
+UPDATE = re.compile(rb'^\{"type":\s*"wallboard.updated"')
 OFFERED_TODAY = re.compile(rb'"offered_today":\s*(\d+)')
 
 

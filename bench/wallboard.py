@@ -68,7 +68,7 @@ DRAIN_EVERY = 0.1  # seconds between parsing what the sockets received (see Mini
 
 
 # --- a minimal websocket client (server frames are unmasked text) ---------------------------
-UPDATE = re.compile(rb'^\{"type":\s*"update"')
+UPDATE = re.compile(rb'^\{"type":\s*"wallboard.updated"')
 OFFERED_TODAY = re.compile(rb'"offered_today":\s*(\d+)')
 
 

@@ -8,8 +8,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from callcenter import services
 from callcenter.models import AccessLog
-from callcenter.services import access_log_record
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -88,9 +88,8 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         opts = self.model._meta
-        access_log_record(
+        services.personal_data_reveal(
             user=request.user,
-            action=AccessLog.Action.VIEW,
             subject=self.subject(obj),
             target=f"{opts.model_name}:{obj.pk}",
             request=request,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from callcenter.error_codes import ErrorCode
 from callcenter.inputs import escape_message
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 class ApplicationError(Exception):
     """A domain error with a stable code. Subclass per meaning, not per place."""
 
-    code = "application_error"
+    code = ErrorCode.APPLICATION_ERROR
     status = 400
 
     def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
@@ -41,26 +42,27 @@ class ApplicationError(Exception):
 class Conflict(ApplicationError):
     """The request is well formed but the current state forbids it (HTTP 409)."""
 
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     status = 409
 
 
 class Forbidden(ApplicationError):
     """The role may do this in general, but not here or not now (HTTP 403 with the reason)."""
 
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
     status = 403
 
 
 class IllegalTransition(Conflict):
-    code = "illegal_transition"
+    code = ErrorCode.ILLEGAL_TRANSITION
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict[str, Any]:
     """The shared shape. Messages may quote what a client sent (DRF's "“x” is not a
     valid choice."): control characters, surrogates and direction overrides in them
     are escaped and long quotes cut, so no answer carries raw hostile input."""
-    return {"error": code, "message": escape_message(str(message)), "fields": _escaped(fields or {})}
+    # str(): an ErrorCode member is its value, also for renderers that know no Enum (YAML: /api/schema/)
+    return {"error": str(code), "message": escape_message(str(message)), "fields": _escaped(fields or {})}
 
 
 def _escaped(fields: Any) -> Any:
@@ -108,7 +110,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if database_unavailable(exc):
         logger.warning("database unavailable: %s", exc)
         return Response(
-            error_body("service_unavailable", service_unavailable_message()),
+            error_body(ErrorCode.SERVICE_UNAVAILABLE, service_unavailable_message()),
             status=503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
@@ -116,28 +118,30 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         fields = validation_fields(exc)
-        return Response(error_body("invalid", _("Some fields are not valid."), fields), status=400)
+        return Response(error_body(ErrorCode.INVALID, _("Some fields are not valid."), fields), status=400)
     if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("too_large", _("The request body is larger than 1 MB.")), status=413)
+        return Response(error_body(ErrorCode.TOO_LARGE, _("The request body is larger than 1 MB.")), status=413)
     if isinstance(exc, drf.ParseError):
-        return Response(error_body("malformed", _("The request body is not valid JSON.")), status=400)
+        return Response(error_body(ErrorCode.MALFORMED, _("The request body is not valid JSON.")), status=400)
     if isinstance(exc, drf.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return Response(error_body("invalid", _("Some fields are not valid."), _flatten(detail)), status=400)
+        return Response(error_body(ErrorCode.INVALID, _("Some fields are not valid."), _flatten(detail)), status=400)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
-        return Response(error_body("not_authenticated", _("Sign in or send a valid token.")), status=401)
+        return Response(error_body(ErrorCode.NOT_AUTHENTICATED, _("Sign in or send a valid token.")), status=401)
     if isinstance(exc, (drf.PermissionDenied, PermissionDenied)):
-        return Response(error_body("forbidden", _("Your role may not do this.")), status=403)
+        return Response(error_body(ErrorCode.FORBIDDEN, _("Your role may not do this.")), status=403)
     if isinstance(exc, (drf.NotFound, Http404)):
-        return Response(error_body("not_found", _("Not found.")), status=404)
+        return Response(error_body(ErrorCode.NOT_FOUND, _("Not found.")), status=404)
     if isinstance(exc, drf.MethodNotAllowed):
-        return Response(error_body("method_not_allowed", str(exc.detail)), status=405)
+        return Response(error_body(ErrorCode.METHOD_NOT_ALLOWED, str(exc.detail)), status=405)
     if isinstance(exc, drf.UnsupportedMediaType):
-        return Response(error_body("unsupported_media_type", _("Send the body as application/json.")), status=415)
+        return Response(
+            error_body(ErrorCode.UNSUPPORTED_MEDIA_TYPE, _("Send the body as application/json.")), status=415
+        )
     if isinstance(exc, drf.Throttled):
         wait = max(1, math.ceil(exc.wait or 1))
         message = _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": wait}
-        return Response(error_body("throttled", message), status=429, headers={"Retry-After": str(wait)})
+        return Response(error_body(ErrorCode.THROTTLED, message), status=429, headers={"Retry-After": str(wait)})
     if isinstance(exc, drf.APIException):
         return Response(error_body(exc.default_code, str(exc.detail)), status=exc.status_code)
     return None

@@ -43,6 +43,19 @@ class SocketPart:
     snapshot: Callable[[User], dict[str, Any]] | None = None
 
 
+#: The documented places of pages where a later app's part may appear (a page's template
+#: says `{% page_parts "<place>" as parts %}`). A template never includes another app's
+#: template directly, except the knowledgebase's, the library every app may use
+#: (callcenter/tests/test_house_rules.py checks both).
+PAGE_PLACES = {
+    "console-top": "the console, above everything (the safety alerts)",
+    "console-floor": "the console, under the alerts (the floor's queue strip and abusive-call panel)",
+    "console-main": "the console, under the call form (the referral form, follow-ups due)",
+    "console-side": "the console's side column (report a missing person, sighting search)",
+    "wallboard-top": "the wallboard, above the figures (the open-cases strip)",
+    "call-detail": "a call's page /calls/<id>/, under its history (the call's referrals)",
+}
+
 _page_parts: dict[str, list[PagePart]] = {}
 _figures: dict[str, Callable[..., Any]] = {}
 _socket_parts: dict[str, list[SocketPart]] = {}
@@ -50,6 +63,8 @@ _socket_parts: dict[str, list[SocketPart]] = {}
 
 def register_page_part(page: str, part: PagePart) -> None:
     """Called from an AppConfig.ready(); registering the same part twice keeps one."""
+    if page not in PAGE_PLACES:
+        raise ValueError(f"{page!r} is not an inclusion point (callcenter.extensions.PAGE_PLACES)")
     parts = _page_parts.setdefault(page, [])
     if part not in parts:
         parts.append(part)

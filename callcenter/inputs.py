@@ -44,6 +44,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from callcenter import extensions
+from callcenter.error_codes import ErrorCode
 from callcenter.phone_numbers import normalize_number
 
 #: the largest id a database row can have (a signed 64-bit primary key)
@@ -374,7 +375,7 @@ def bad_request(request: HttpRequest, fields: dict[str, list[str]]) -> HttpRespo
     if answer is not None:  # Open311 clients read the spec's own error format (referrals registers it)
         return answer(request, fields)
     if is_api(request):
-        return json_response(error_body("invalid", _("Some fields are not valid."), fields), status=400)
+        return json_response(error_body(ErrorCode.INVALID, _("Some fields are not valid."), fields), status=400)
     return render(request, "400.html", status=400)
 
 

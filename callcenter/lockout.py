@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode
 from callcenter.errors import json_error
 from callcenter.services import client_address
 
@@ -61,7 +62,7 @@ def locked_out(request: HttpRequest, original_response: Any = None, credentials:
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     if request.path.startswith("/api/"):
         message = _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes}
-        return json_error(request, "locked_out", message, 429)
+        return json_error(request, ErrorCode.LOCKED_OUT, message, 429)
     context = {
         "minutes": minutes,
         "failure_limit": settings.AXES_FAILURE_LIMIT,

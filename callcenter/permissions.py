@@ -228,6 +228,16 @@ def can_transition_referral(user: User, referral: Any, to: str) -> bool:
     return referral.service_id in partner_service_ids(user)
 
 
+def can_see_referral_contact(user: User, referral: Any, *, asked: bool) -> bool:
+    """A referral's unmasked contact: the centre's staff when they ask for it (a logged view);
+    the service's desk only when the caller consented to share it."""
+    if not referral.has_contact or not can_view_referral(user, referral):
+        return False
+    if has_role(user, *STAFF_ROLES):
+        return asked
+    return bool(referral.consent)
+
+
 def can_call_back(user: User) -> bool:
     """Follow-ups are the centre's: any agent may call the citizen back."""
     return has_role(user, *STAFF_ROLES)

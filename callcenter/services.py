@@ -89,6 +89,17 @@ def access_log_record(**fields: Any) -> AccessLog:
     return entry
 
 
+def personal_data_reveal(
+    *, user: Any, subject: str, target: str, reason: str = "", request: HttpRequest | None = None
+) -> AccessLog:
+    """`user` is shown someone's personal data in full (a phone number, a referral's contact, a
+    caller's history): the one way every view and service records it (PIPA). `subject`: whose
+    ("caller:01012345678"), `target`: which record ("call:42"). Side effect: an AccessLog row."""
+    return access_log_record(
+        user=user, action=AccessLog.Action.VIEW, subject=subject, target=target, reason=reason, request=request
+    )
+
+
 def sockets_end_for_session(*, session_key: str) -> None:
     """Close every socket opened with this session (it signed out), in every server process.
     Side effect: a realtime `session.ended` to the session's group."""

@@ -264,7 +264,7 @@ MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_DIR", VAR_DIR / "media"))
 # --- Realtime -----------------------------------------------------------------
 # Each server process checks this often that the channel layer (Redis) still carries
 # its messages; when it does not, its open sockets are closed so that the pages show
-# "reconnecting" and come back with a fresh snapshot (callcenter/realtime.py). 0: never.
+# "reconnecting" and come back with a fresh snapshot (callcenter/realtime/fanout.py). 0: never.
 REALTIME_LAYER_CHECK_SECONDS = float(os.environ.get("REALTIME_LAYER_CHECK_SECONDS", "5"))
 
 # --- Requests -----------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from callcenter import errors, health, permissions
+from callcenter.error_codes import ErrorCode
 from callcenter.errors import json_error
 
 
@@ -55,19 +56,19 @@ def is_api(request) -> bool:
 
 def handler404(request, exception=None):
     if is_api(request):
-        return json_error(request, "not_found", _("Not found."), 404)
+        return json_error(request, ErrorCode.NOT_FOUND, _("Not found."), 404)
     return render(request, "404.html", status=404)
 
 
 def handler403(request, exception=None):
     if is_api(request):
-        return json_error(request, "forbidden", _("Your role may not do this."), 403)
+        return json_error(request, ErrorCode.FORBIDDEN, _("Your role may not do this."), 403)
     return render(request, "403.html", status=403)
 
 
 def handler400(request, exception=None):
     if is_api(request):
-        return json_error(request, "bad_request", _("The request could not be understood."), 400)
+        return json_error(request, ErrorCode.BAD_REQUEST, _("The request could not be understood."), 400)
     return render(request, "400.html", status=400)
 
 
@@ -75,7 +76,7 @@ def handler500(request):
     if errors.database_unavailable(sys.exc_info()[1]):
         return _database_unavailable(request)
     if is_api(request):
-        return json_error(request, "server_error", _("Something went wrong on our side."), 500)
+        return json_error(request, ErrorCode.SERVER_ERROR, _("Something went wrong on our side."), 500)
     return render(request, "500.html", status=500)
 
 
@@ -84,7 +85,7 @@ def _database_unavailable(request) -> HttpResponse:
     The page is rendered without the request's context: that would ask the database
     who is signed in."""
     if is_api(request):
-        response = json_error(request, "service_unavailable", errors.service_unavailable_message(), 503)
+        response = json_error(request, ErrorCode.SERVICE_UNAVAILABLE, errors.service_unavailable_message(), 503)
     else:
         response = HttpResponse(
             loader.get_template("503.html").render({"retry_after": errors.RETRY_AFTER_SECONDS}), status=503

@@ -15,7 +15,7 @@ from callcenter import permissions
 from callcenter.admin import MaskedPersonalDataAdmin, ReadOnlyAdmin
 from callcenter.errors import ApplicationError
 from callcenter.phone_numbers import format_number, mask_number, normalize_number
-from floor import protection_services
+from floor import protection_services, services
 from floor.models import (
     AbuseFlag,
     AgentStateChange,
@@ -37,6 +37,16 @@ class ShiftAdmin(admin.ModelAdmin):
     list_display = ("name_ko", "name_en", "starts", "ends", "is_active")
     list_editable = ("is_active",)
 
+    def save_model(self, request, obj, form, change):
+        services.shift_save(shift=obj)
+
+    def delete_model(self, request, obj):
+        services.shift_delete(shift=obj)
+
+    def delete_queryset(self, request, queryset):
+        for shift in queryset:
+            services.shift_delete(shift=shift)
+
 
 @admin.register(ShiftAssignment)
 class ShiftAssignmentAdmin(admin.ModelAdmin):
@@ -45,6 +55,16 @@ class ShiftAssignmentAdmin(admin.ModelAdmin):
     search_fields = ("agent__username", "agent__first_name", "agent__last_name")
     date_hierarchy = "day"
     autocomplete_fields = ("agent",)
+
+    def save_model(self, request, obj, form, change):
+        services.shift_assignment_save(assignment=obj)
+
+    def delete_model(self, request, obj):
+        services.shift_assignment_delete(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset:
+            services.shift_assignment_delete(assignment=assignment)
 
 
 #: a run of digits with the separators people type, long enough to be a phone number

@@ -10,3 +10,12 @@ class FloorConfig(AppConfig):
 
     name = "floor"
     verbose_name = _("Contact-centre floor")
+
+    def ready(self) -> None:
+        from callcenter import extensions, permissions
+
+        # The console (inquiries) shows the floor's queue strip and the abusive-call panel.
+        for template in ("floor/_console_queue.html", "floor/_console_protection.html"):
+            extensions.register_page_part(
+                "console-floor", extensions.PagePart(template=template, visible=permissions.can_use_console)
+            )

@@ -17,14 +17,17 @@ from floor.services import QUEUE_GROUP, WALLBOARD_GROUP, agent_group
 
 
 class WallboardConsumer(RealtimeConsumer):
-    """Supervisors and admins. Sends {"type": "snapshot", "stats": {...}} on
-    connect and {"type": "update", "stats": {...}} on every (coalesced) push.
-    A client may send {"type": "resync"} to get a fresh snapshot.
+    """Supervisors and admins. Sends {"type": "wallboard.snapshot", "stats": {...}} on
+    connect and {"type": "wallboard.updated", "stats": {...}} on every (coalesced) push.
+    A client may send {"type": "snapshot.requested"} to get a fresh snapshot.
+    Every message: docs/realtime.md.
 
     Other apps' events on this socket (`referral.urgent`, `safety.case_*`) go
     out as {"type": <event>, "data": {...}}, and the keys their socket parts add
     to the snapshot (callcenter.extensions, socket "wallboard") sit beside the
     figures in its `stats`."""
+
+    SNAPSHOT = "wallboard.snapshot"
 
     def groups_for(self, user: Any) -> list[str] | None:
         if not permissions.can_view_wallboard(user):
@@ -37,20 +40,23 @@ class WallboardConsumer(RealtimeConsumer):
         return {**figures, **extra} if extra else figures
 
     def frame(self, event: str, payload_json: str) -> str:
-        key = "stats" if event in ("snapshot", "update") else "data"
+        key = "stats" if event in (self.SNAPSHOT, "wallboard.updated") else "data"
         return f'{{"type":{json.dumps(event)},"{key}":{payload_json}}}'
 
 
 class AgentConsumer(RealtimeConsumer):
     """An agent's console (agents, supervisors and admins sitting in).
 
-    On connect: {"type": "snapshot", "data": {"me": {...}, "queue": {...}}}.
-    Then {"type": "queue", "data": {...}} (calls waiting, longest wait),
-    {"type": "screen_pop", "data": {...}} when a call is answered by or
-    transferred to this agent, and {"type": "agent_state", "data": {...}}.
+    On connect: {"type": "agent.snapshot", "data": {"me": {...}, "queue": {...}}}.
+    Then {"type": "queue.updated", "data": {...}} (calls waiting, longest wait),
+    {"type": "call.screen_pop", "data": {...}} when a call is answered by or
+    transferred to this agent, and {"type": "agent.state_changed", "data": {...}}.
+    Every message: docs/realtime.md.
     Other apps add groups and snapshot keys through callcenter.extensions
     (socket "agent"): the safety app's alerts, for one.
     """
+
+    SNAPSHOT = "agent.snapshot"
 
     def groups_for(self, user: Any) -> list[str] | None:
         if not permissions.can_use_console(user):

@@ -15,39 +15,41 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode as SharedCode
 from callcenter.errors import ApplicationError, Conflict
 from callcenter.models import AccessLog
-from callcenter.services import access_log_record
+from callcenter.services import access_log_record, personal_data_reveal
+from floor.error_codes import ErrorCode
 from floor.models import AbuseFlag, CallerBlock, PhoneExtension, QueueCall
 
 
 class NotAnAgent(ApplicationError):
-    code = "not_an_agent"
+    code = ErrorCode.NOT_AN_AGENT
 
 
 class ExtensionTaken(Conflict):
-    code = "extension_taken"
+    code = ErrorCode.EXTENSION_TAKEN
 
 
 class AlreadyFlagged(Conflict):
-    code = "already_flagged"
+    code = ErrorCode.ALREADY_FLAGGED
 
 
 class FlagNotFound(ApplicationError):
-    code = "not_found"
+    code = SharedCode.NOT_FOUND
     status = 404
 
 
 class WarningNotRead(Conflict):
-    code = "warning_not_read"
+    code = ErrorCode.WARNING_NOT_READ
 
 
 class AlreadyBlocked(Conflict):
-    code = "already_blocked"
+    code = ErrorCode.ALREADY_BLOCKED
 
 
 class BlockNotActive(Conflict):
-    code = "block_not_active"
+    code = ErrorCode.BLOCK_NOT_ACTIVE
 
 
 # --- extensions -------------------------------------------------------------------
@@ -94,7 +96,9 @@ def abuse_flag_create(*, agent: AbstractBaseUser, call_id: str, kind: str, note:
     call = QueueCall.objects.filter(call_id=call_id, agent=agent).first()
     if call is None or call.status not in (QueueCall.Status.TALKING, QueueCall.Status.ENDED):
         raise ApplicationError(
-            _("You can flag only a call you answered."), code="not_your_call", fields={"call_id": [_("Not your call.")]}
+            _("You can flag only a call you answered."),
+            code=ErrorCode.NOT_YOUR_CALL,
+            fields={"call_id": [_("Not your call.")]},
         )
     if AbuseFlag.objects.filter(call=call, agent=agent).exists():
         raise AlreadyFlagged(_("You have flagged this call already."))
@@ -174,6 +178,11 @@ def caller_block_create(
         reason=_("caller block"),
     )
     return block
+
+
+def caller_block_reveal(*, block: CallerBlock, user: AbstractBaseUser, request: HttpRequest | None = None) -> AccessLog:
+    """Record that `user` was shown the blocked number in full. Side effect: an access-log row."""
+    return personal_data_reveal(user=user, subject=block.subject, target=f"caller_block:{block.pk}", request=request)
 
 
 @transaction.atomic

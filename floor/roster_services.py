@@ -27,6 +27,7 @@ from callcenter import permissions
 from callcenter.errors import ApplicationError
 from callcenter.permissions import Role
 from callcenter.workdays import is_working_day, operating_day
+from floor.error_codes import ErrorCode
 from floor.models import Shift, ShiftAssignment
 
 # How far from today a roster may be written, either way.
@@ -36,7 +37,7 @@ FILL_MAX_DAYS = 93
 
 
 class RosterInvalid(ApplicationError):
-    code = "roster_invalid"
+    code = ErrorCode.ROSTER_INVALID
 
 
 def _cell_name(agent: AbstractBaseUser, day: date) -> str:
@@ -91,7 +92,7 @@ def _overlap_error(agent: AbstractBaseUser, day: date, shift: Shift, other: Shif
         "other": other.shift.name,
         "other_day": other.day.isoformat(),
     }
-    return RosterInvalid(message, code="roster_overlap", fields={_cell_name(agent, day): [message]})
+    return RosterInvalid(message, code=ErrorCode.ROSTER_OVERLAP, fields={_cell_name(agent, day): [message]})
 
 
 def _set(agent: AbstractBaseUser, day: date, shift: Shift | None) -> ShiftAssignment | None:

@@ -24,10 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import realtime
+from callcenter.error_codes import ErrorCode as SharedCode
 from callcenter.errors import ApplicationError, Conflict, IllegalTransition, error_body, validation_fields
 from callcenter.inputs import json_storable, storable_text
 from callcenter.phone_numbers import mask_number
 from floor import stats
+from floor.error_codes import ErrorCode
 from floor.models import (
     AGENT_TRANSITIONS,
     AgentState,
@@ -66,15 +68,15 @@ def agent_group(user_id: int) -> str:
 
 
 class OutOfOrder(Conflict):
-    code = "out_of_order"
+    code = ErrorCode.OUT_OF_ORDER
 
 
 class UnknownCall(Conflict):
-    code = "unknown_call"
+    code = ErrorCode.UNKNOWN_CALL
 
 
 class DuplicateCall(Conflict):
-    code = "already_offered"
+    code = ErrorCode.ALREADY_OFFERED
 
 
 def _publish_floor() -> None:
@@ -83,8 +85,8 @@ def _publish_floor() -> None:
     # its figures computed once when it is sent.
     window = settings.WALLBOARD_COALESCE_SECONDS
     transaction.on_commit(stats.floor_changed)
-    realtime.publish("update", stats.wallboard_stats_fresh, groups=[WALLBOARD_GROUP], coalesce=window)
-    realtime.publish("queue", stats.queue_summary_fresh, groups=[QUEUE_GROUP], coalesce=window)
+    realtime.publish("wallboard.updated", stats.wallboard_stats_fresh, groups=[WALLBOARD_GROUP], coalesce=window)
+    realtime.publish("queue.updated", stats.queue_summary_fresh, groups=[QUEUE_GROUP], coalesce=window)
 
 
 # --- phone events ---------------------------------------------------------------
@@ -186,7 +188,9 @@ def phone_event_apply(
         except ApplicationError as error:
             return _finish(record, PhoneEvent.Status.REJECTED, error.status, error)
         except ValidationError as error:  # a model check the API's shape check did not cover
-            invalid = ApplicationError(_("Some fields are not valid."), code="invalid", fields=validation_fields(error))
+            invalid = ApplicationError(
+                _("Some fields are not valid."), code=SharedCode.INVALID, fields=validation_fields(error)
+            )
             return _finish(record, PhoneEvent.Status.REJECTED, 400, invalid)
         except OperationalError as error:
             # A deadlock or serialization failure rolled the applying back (its
@@ -220,7 +224,7 @@ def _transient(error: OperationalError) -> bool:
 
 
 class DatabaseBusy(ApplicationError):
-    code = "busy"
+    code = ErrorCode.BUSY
     status = 503
 
     def __init__(self):
@@ -228,7 +232,7 @@ class DatabaseBusy(ApplicationError):
 
 
 class ApplyFailed(ApplicationError):
-    code = "server_error"
+    code = SharedCode.SERVER_ERROR
     status = 500
 
     def __init__(self):
@@ -386,7 +390,7 @@ def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool =
         "wait_seconds": round(call.wait_seconds or 0, 1),
         "transferred": transferred,
     }
-    realtime.publish("screen_pop", payload, groups=[agent_group(agent.pk)])
+    realtime.publish("call.screen_pop", payload, groups=[agent_group(agent.pk)])
 
 
 # --- agent states ---------------------------------------------------------------
@@ -438,7 +442,7 @@ def _agent_move(
     status.full_clean(validate_unique=False)
     status.save(update_fields=["state", "since", "current_call", "wrap_call"])
     realtime.publish(
-        "agent_state",
+        "agent.state_changed",
         {"state": to_state, "label": str(AgentState(to_state).label), "since": at},
         groups=[agent_group(status.agent_id)],
     )
@@ -451,7 +455,9 @@ def agent_state_set(*, agent: AbstractBaseUser, state: str) -> AgentStatus:
     available also ends after-call work). Side effects: an AgentStateChange
     row, the wallboard push and the agent's own socket."""
     if state not in SELF_SERVICE_STATES:
-        raise ApplicationError(_("Choose available or break."), code="invalid", fields={"state": [_("Not allowed.")]})
+        raise ApplicationError(
+            _("Choose available or break."), code=SharedCode.INVALID, fields={"state": [_("Not allowed.")]}
+        )
     status = _agent_status_locked(agent)
     if status.state == AgentState.OFFLINE:
         raise IllegalTransition(_("Sign in to your shift first."))
@@ -461,6 +467,34 @@ def agent_state_set(*, agent: AbstractBaseUser, state: str) -> AgentStatus:
 
 
 # --- shifts ---------------------------------------------------------------------
+# --- shifts and the roster (Django admin) -------------------------------------------------
+@transaction.atomic
+def shift_save(*, shift: Shift) -> Shift:
+    """Create or change a shift definition. Side effect: the wallboard's running shift and the
+    day's figures per shift follow from the next push."""
+    shift.full_clean()
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def shift_delete(*, shift: Shift) -> None:
+    shift.delete()
+
+
+@transaction.atomic
+def shift_assignment_save(*, assignment: ShiftAssignment) -> ShiftAssignment:
+    """Roster an agent for a shift on a day (or change it): their sign-in that day uses it."""
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def shift_assignment_delete(*, assignment: ShiftAssignment) -> None:
+    assignment.delete()
+
+
 def _rostered_shift(agent: AbstractBaseUser, now: datetime) -> Shift | None:
     """The agent's rostered shift running now (a night shift rostered yesterday,
     signed into after midnight, counts), else the one rostered today."""
@@ -480,7 +514,7 @@ def shift_sign_in(*, agent: AbstractBaseUser) -> ShiftSession:
     """Start the agent's shift. Side effects: a ShiftSession row; the agent
     becomes available (an AgentStateChange row); the wallboard push."""
     if ShiftSession.objects.filter(agent=agent, signed_out_at__isnull=True).exists():
-        raise Conflict(_("You are already signed in."), code="already_signed_in")
+        raise Conflict(_("You are already signed in."), code=ErrorCode.ALREADY_SIGNED_IN)
     now = timezone.now()
     current = shift_current(at=now)
     shift = _rostered_shift(agent, now) or (current[0] if current else None)
@@ -500,7 +534,7 @@ def shift_sign_out(*, agent: AbstractBaseUser) -> ShiftSession:
     agent goes offline (an AgentStateChange row); the wallboard push."""
     session = ShiftSession.objects.select_for_update().filter(agent=agent, signed_out_at__isnull=True).first()
     if session is None:
-        raise Conflict(_("You are not signed in."), code="not_signed_in")
+        raise Conflict(_("You are not signed in."), code=ErrorCode.NOT_SIGNED_IN)
     status = _agent_status_locked(agent)
     if status.state in (AgentState.RINGING, AgentState.ON_CALL):
         raise IllegalTransition(_("Finish the call before signing out."))

@@ -36,9 +36,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from callcenter.error_codes import ErrorCode as SharedCode
 from callcenter.errors import ApplicationError
 from callcenter.phone_numbers import normalize_number
 from floor import protection_selectors
+from floor.error_codes import ErrorCode
 from floor.models import AgentState, AgentStatus, PhoneEvent, QueueCall
 from floor.services import EventOutcome, phone_event_apply, phone_event_record_rejected
 
@@ -55,7 +57,7 @@ _TEXT_FIELDS = ("event", "from", "to", "direction", "callId", "queue", "cause", 
 
 
 class MalformedEvent(ApplicationError):
-    code = "invalid"
+    code = SharedCode.INVALID
 
 
 @dataclass
@@ -171,7 +173,7 @@ def zammad_event_receive(*, data: Any, sender: AbstractBaseUser) -> ZammadAnswer
             body=fields,
             sender=sender,
             http_status=409,
-            code="unknown_agent",
+            code=ErrorCode.UNKNOWN_AGENT,
             message=_("No agent has this extension, username, id or full name."),
         )
         _name_rejected(outcome, call_id=parsed["callId"])

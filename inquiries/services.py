@@ -23,9 +23,10 @@ from callcenter.db import first_row_id, first_row_reference, one_statement_inser
 from callcenter.errors import Conflict
 from callcenter.models import AccessLog
 from callcenter.phone_numbers import normalize_number
-from callcenter.services import access_log_entry, access_log_record
+from callcenter.services import access_log_entry, access_log_record, personal_data_reveal
 from floor.services import queue_call_categorize
 from inquiries import urgent_calls
+from inquiries.error_codes import ErrorCode
 from inquiries.models import Call, Caller, CallEvent
 from knowledgebase.models import Category, FAQEntry
 from knowledgebase.search_log_services import search_log_outcome_record
@@ -70,7 +71,7 @@ def _call_by_request_id(*, agent: AbstractBaseUser, client_request_id: str) -> C
 
 
 class RequestIdReused(Conflict):
-    code = "request_id_reused"
+    code = ErrorCode.REQUEST_ID_REUSED
 
 
 def request_fingerprint(
@@ -354,8 +355,32 @@ def _urgent_call_publish(call: Call) -> None:
 
 def call_number_reveal(*, call: Call, user: AbstractBaseUser, request: HttpRequest | None = None) -> AccessLog:
     """Record that `user` saw the call's full number (PIPA). Side effect: an access-log row."""
-    return access_log_record(
-        user=user, action=AccessLog.Action.VIEW, subject=call.subject, target=f"call:{call.pk}", request=request
+    return personal_data_reveal(user=user, subject=call.subject, target=f"call:{call.pk}", request=request)
+
+
+def caller_history_view(*, number: str, user: AbstractBaseUser, request: HttpRequest | None = None) -> AccessLog:
+    """Record that `user` saw the history of the caller with this (normalized) number, found or not.
+    Side effect: an access-log row."""
+    return personal_data_reveal(user=user, subject=f"caller:{number}", target="history", request=request)
+
+
+def caller_calls_view(*, number: str, user: AbstractBaseUser, request: HttpRequest | None = None) -> AccessLog:
+    """Record that `user` listed one caller's calls (the call list filtered by their number): as
+    much an access as their history. Side effect: an access-log row."""
+    return personal_data_reveal(
+        user=user,
+        subject=f"caller:{number}",
+        target="calls",
+        reason="call list filtered by the caller's number",
+        request=request,
+    )
+
+
+def queue_caller_reveal(*, call_id: str, number: str, user: AbstractBaseUser, request: HttpRequest | None = None):
+    """Record that `user` was shown the full number of the phone system's call `call_id` (the
+    screen pop fills the log form with it). Side effect: an access-log row."""
+    return personal_data_reveal(
+        user=user, subject=f"caller:{number}", target=f"queuecall:{call_id}", reason="screen pop", request=request
     )
 
 

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from callcenter import permissions
 from callcenter.replica import replica_reads
 from callcenter.spreadsheets import spreadsheet_text
-from floor import selectors as floor_selectors
 from inquiries import selectors, services
 from inquiries.api.serializers import CallListQuerySerializer
 from inquiries.models import Call, Language
@@ -29,8 +28,6 @@ def console(request):
             "resolutions": Call.Resolution.choices,
             "vulnerable_choices": Call.Vulnerable.choices,
             "calls_today": selectors.calls_today(agent=request.user),
-            # the abusive-call panel (floor): its kinds and their warning scripts
-            "abuse_kinds": floor_selectors.abuse_kinds_with_scripts(),
         },
     )
 

@@ -44,6 +44,16 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ("slug", "name_ko", "name_en")
     prepopulated_fields = {"slug": ("name_en",)}
 
+    def save_model(self, request, obj, form, change):
+        services.category_save(category=obj)
+
+    def delete_model(self, request, obj):
+        services.category_delete(category=obj)
+
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            services.category_delete(category=category)
+
 
 class MissingLanguageFilter(admin.SimpleListFilter):
     title = _("missing language")
@@ -261,12 +271,9 @@ class FAQEntryAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         """No related objects to save: the entry has no inlines (translations are its own fields)."""
 
-    def delete_model(self, request, obj):
-        services.faq_entry_delete(entry=obj)
-
-    def delete_queryset(self, request, queryset):
-        for entry in queryset:
-            services.faq_entry_delete(entry=entry)
+    def has_delete_permission(self, request, obj=None):
+        # Archived, never deleted here: an entry's revisions are history, and go with it.
+        return False
 
     # --- bulk actions ------------------------------------------------------------
     @admin.action(description=_("Publish selected entries"))
@@ -442,16 +449,12 @@ class SynonymAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProducePrice)
-class ProducePriceAdmin(admin.ModelAdmin):
+class ProducePriceAdmin(ReadOnlyAdmin):
+    """Read-only: prices come from the KAMIS import (`produce_prices_save`)."""
+
     list_display = ("date", "item", "variety", "grade", "unit", "price", "source")
     list_filter = ("item", "grade", "source")
     date_hierarchy = "date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SearchLog)

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from callcenter.errors import ApplicationError
 from knowledgebase import services
+from knowledgebase.error_codes import ErrorCode
 from knowledgebase.models import Category, FAQEntry
 from knowledgebase.search.vectors import deferred_embedding
 
@@ -75,7 +76,7 @@ class ImportReport:
 
 
 class ImportFormatError(ApplicationError):
-    code = "import_format"
+    code = ErrorCode.IMPORT_FORMAT
 
 
 def _format_of(name: str) -> str:

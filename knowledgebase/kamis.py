@@ -9,6 +9,7 @@ from datetime import date
 from typing import IO
 
 from callcenter.errors import ApplicationError
+from knowledgebase.error_codes import ErrorCode
 from knowledgebase.models import ProducePrice
 
 COLUMN_ITEM = "품목명"
@@ -42,7 +43,7 @@ def _grade_column(header: list[str]) -> str:
     for name in header:
         if name.startswith("상태") and "코드" not in name:
             return name
-    raise ApplicationError("The KAMIS file has no grade column (상태).", code="import_format")
+    raise ApplicationError("The KAMIS file has no grade column (상태).", code=ErrorCode.IMPORT_FORMAT)
 
 
 def read_prices(stream: IO[str]) -> PriceReport:
@@ -51,7 +52,9 @@ def read_prices(stream: IO[str]) -> PriceReport:
     header = reader.fieldnames or []
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ApplicationError(f"Not a KAMIS price file: missing columns {', '.join(missing)}.", code="import_format")
+        raise ApplicationError(
+            f"Not a KAMIS price file: missing columns {', '.join(missing)}.", code=ErrorCode.IMPORT_FORMAT
+        )
     grade_column = _grade_column(header)
     report = PriceReport()
     for line, row in _numbered(reader):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callcenter.error_codes import ErrorCode
 from callcenter.errors import ApplicationError
 from knowledgebase.models import LANGUAGES, FAQEntry, SearchLog, SearchQueryVector
 from knowledgebase.privacy import scrub_query
@@ -54,9 +55,9 @@ def search_log_record(
     (returns None). Side effects: one SearchLog row; for a typed query not seen before, with the model
     on, its SearchQueryVector (embedded before the transaction, once per normalised text)."""
     if language not in LANGUAGES:
-        raise ApplicationError(_("Unknown language."), code="invalid", fields={"language": [str(language)]})
+        raise ApplicationError(_("Unknown language."), code=ErrorCode.INVALID, fields={"language": [str(language)]})
     if source not in SearchLog.Source.values:
-        raise ApplicationError(_("Unknown source."), code="invalid", fields={"source": [str(source)]})
+        raise ApplicationError(_("Unknown source."), code=ErrorCode.INVALID, fields={"source": [str(source)]})
     scrubbed = scrub_query(query)[:200].strip()
     if len(normalized_query(scrubbed)) < 2:
         return None

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 
-from knowledgebase.models import Category, FAQEntry, FAQRevision, ProducePrice
+from knowledgebase.models import Category, FAQEntry, ProducePrice
 from knowledgebase.search.text import normalize, strip_ending, tokens
 
 # English (and common) names callers use for the items KAMIS reports.
@@ -37,10 +37,6 @@ def category_list(*, active_only: bool = True) -> QuerySet[Category]:
 
 def faq_entry_get(*, pk: int) -> FAQEntry:
     return FAQEntry.objects.select_related("category").get(pk=pk)
-
-
-def faq_revision_list(*, entry: FAQEntry) -> QuerySet[FAQRevision]:
-    return entry.revisions.select_related("author").order_by("-number")
 
 
 def price_items() -> list[str]:

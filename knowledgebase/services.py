@@ -15,6 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callcenter.error_codes import ErrorCode
 from callcenter.errors import ApplicationError
 from knowledgebase.models import (
     LANGUAGES,
@@ -62,7 +63,7 @@ def _clean_value(name: str, value: Any) -> Any:
             return value
         category = Category.objects.filter(slug=value).first()
         if category is None:
-            raise ApplicationError(_("Unknown category."), code="invalid", fields={"category": [str(value)]})
+            raise ApplicationError(_("Unknown category."), code=ErrorCode.INVALID, fields={"category": [str(value)]})
         return category
     if isinstance(value, str):
         return value.replace("\r\n", "\n").strip()
@@ -145,7 +146,7 @@ def faq_translation_save(
     checked it against the changed Korean). Side effects: a revision, the index row, its vector.
     Raises ValidationError for a half translation, ApplicationError for an unknown language."""
     if language not in TRANSLATION_LANGUAGES:
-        raise ApplicationError(_("Unknown language."), code="invalid", fields={"language": [str(language)]})
+        raise ApplicationError(_("Unknown language."), code=ErrorCode.INVALID, fields={"language": [str(language)]})
     entry = FAQEntry.objects.select_for_update().get(pk=entry.pk)
     data = {f"question_{language}": question, f"answer_{language}": answer, f"{language}_source": source}
     before = {name: getattr(entry, name) for name in data}
@@ -186,7 +187,7 @@ def faq_entry_archive(*, entries: Iterable[FAQEntry], author: AbstractBaseUser |
 def faq_entry_restore(*, entry: FAQEntry, revision: FAQRevision, author: AbstractBaseUser | None = None) -> FAQEntry:
     """Bring back an older revision's content as a new revision. Side effects: a revision, the index row."""
     if revision.entry_id != entry.pk:
-        raise ApplicationError(_("That revision belongs to another entry."), code="invalid")
+        raise ApplicationError(_("That revision belongs to another entry."), code=ErrorCode.INVALID)
     data = {name: revision.data.get(name, "") for name in CONTENT_FIELDS}
     if not Category.objects.filter(slug=data["category"]).exists():
         data.pop("category")
@@ -229,11 +230,13 @@ def faq_phrasing_add(
     """
     cleaned = phrasing_clean(text)
     if len(cleaned) < 2:
-        raise ApplicationError(_("Give the caller's words."), code="invalid", fields={"text": [_("Too short.")]})
+        raise ApplicationError(
+            _("Give the caller's words."), code=ErrorCode.INVALID, fields={"text": [_("Too short.")]}
+        )
     if language not in LANGUAGES:
-        raise ApplicationError(_("Unknown language."), code="invalid", fields={"language": [str(language)]})
+        raise ApplicationError(_("Unknown language."), code=ErrorCode.INVALID, fields={"language": [str(language)]})
     if source not in FAQPhrasing.Source.values:
-        raise ApplicationError(_("Unknown source."), code="invalid", fields={"source": [str(source)]})
+        raise ApplicationError(_("Unknown source."), code=ErrorCode.INVALID, fields={"source": [str(source)]})
     phrasing = FAQPhrasing.objects.select_for_update().filter(entry=entry, language=language, text=cleaned).first()
     if phrasing is not None:
         phrasing.uses = F("uses") + 1
@@ -306,6 +309,21 @@ def synonym_save(*, synonym: Synonym) -> Synonym:
 @transaction.atomic
 def synonym_delete(*, synonym: Synonym) -> None:
     synonym.delete()
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Create or change a category (Django admin). Side effect: the consoles' category
+    lists change with the next request (their cache follows the save)."""
+    category.full_clean()
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete a category no call refers to (a used one is protected: turn it off instead)."""
+    category.delete()
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.admin import ReadOnlyAdmin
+from callcenter.admin import ReadOnlyAdmin, ReadOnlyInline
+from referrals import services
 from referrals.models import FollowUp, Open311ApiKey, Referral, ReferralEvent, Service
 
 
@@ -23,15 +24,24 @@ class ServiceAdmin(admin.ModelAdmin):
         (_("Open311"), {"fields": ("open311_published", "service_code", "keywords", "group")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        services.service_save(service=obj)
 
-class ReferralEventInline(admin.TabularInline):
+    def save_related(self, request, form, formsets, change):
+        if "members" in form.cleaned_data:
+            services.service_members_set(service=form.instance, members=form.cleaned_data["members"])
+
+    def delete_model(self, request, obj):
+        services.service_delete(service=obj)
+
+    def delete_queryset(self, request, queryset):
+        for service in queryset:
+            services.service_delete(service=service)
+
+
+class ReferralEventInline(ReadOnlyInline):
     model = ReferralEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ("at", "actor", "kind", "from_status", "to_status", "note")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Referral)
@@ -62,3 +72,13 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name",)
     readonly_fields = ("created_at",)
+
+    def save_model(self, request, obj, form, change):
+        services.open311_api_key_save(api_key=obj)
+
+    def delete_model(self, request, obj):
+        services.open311_api_key_delete(api_key=obj)
+
+    def delete_queryset(self, request, queryset):
+        for api_key in queryset:
+            services.open311_api_key_delete(api_key=api_key)

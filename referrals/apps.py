@@ -17,6 +17,11 @@ class ReferralsConfig(AppConfig):
         extensions.register_socket_part(
             "wallboard", extensions.SocketPart(groups=_no_groups, snapshot=_urgent_snapshot)
         )
+        # The console's referral form and follow-ups due, under the call form.
+        extensions.register_page_part(
+            "console-main",
+            extensions.PagePart(template="referrals/_console_referral.html", visible=permissions.can_use_console),
+        )
         # The referrals made from a call, on the call's page (/calls/<id>/).
         extensions.register_page_part(
             "call-detail",
@@ -29,6 +34,6 @@ def _no_groups(user) -> list[str]:
 
 
 def _urgent_snapshot(user) -> dict:
-    from referrals import events, selectors
+    from referrals import payloads, selectors
 
-    return {"urgent_referrals": [events.urgent_payload(r) for r in selectors.urgent_referrals_for_wallboard()]}
+    return {"urgent_referrals": [payloads.urgent_payload(r) for r in selectors.urgent_referrals_for_wallboard()]}

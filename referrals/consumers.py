@@ -1,7 +1,7 @@
 """The partner desk's socket, /ws/referrals/.
 
 Partner-desk users join their services' groups; the centre's staff join the
-centre group. On connect: a snapshot of the open referrals the user may see
+centre group. On connect: `referrals.snapshot`, the open referrals the user may see
 (and, for staff, the follow-ups due); then `referral.created`,
 `referral.updated`, `followup.due`, `followup.closed` as services publish them.
 """
@@ -12,23 +12,25 @@ from typing import Any
 
 from callcenter import permissions
 from callcenter.realtime import RealtimeConsumer
-from referrals import events, selectors
+from referrals import payloads, selectors
 
 SNAPSHOT_LIMIT = 200
 
 
 class ReferralsConsumer(RealtimeConsumer):
+    SNAPSHOT = "referrals.snapshot"
+
     def groups_for(self, user: Any) -> list[str] | None:
         if not permissions.can_view_referrals(user):
             return None
         if permissions.has_role(user, *permissions.STAFF_ROLES):
-            return [events.CENTRE_GROUP]
-        return [events.service_group(pk) for pk in sorted(permissions.partner_service_ids(user))]
+            return [payloads.CENTRE_GROUP]
+        return [payloads.service_group(pk) for pk in sorted(permissions.partner_service_ids(user))]
 
     def snapshot(self, user: Any) -> dict[str, Any]:
         referrals = selectors.referral_list(user=user, open_only=True)[:SNAPSHOT_LIMIT]
-        data: dict[str, Any] = {"referrals": [events.referral_payload(r) for r in referrals]}
+        data: dict[str, Any] = {"referrals": [payloads.referral_payload(r) for r in referrals]}
         if permissions.can_call_back(user):
             followups = selectors.followup_list(due=True)[:SNAPSHOT_LIMIT]
-            data["followups"] = [events.followup_payload(f) for f in followups]
+            data["followups"] = [payloads.followup_payload(f) for f in followups]
         return data

@@ -263,10 +263,6 @@ class Referral(models.Model):
             raise ValidationError({"reason": _("Say why the case is referred.")})
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
     def pressing(self) -> bool:
         """Urgent or vulnerable: goes to the top of every list and onto the wallboard."""
         return self.priority == self.Priority.URGENT or self.vulnerable

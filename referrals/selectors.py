@@ -164,15 +164,6 @@ def open311_request_list(
     return requests.order_by("-created_at", "-id")[:limit]
 
 
-def open311_request_get(*, pk: int) -> Referral | None:
-    return (
-        Referral.objects.filter(source=Referral.Source.OPEN311, pk=pk)
-        .select_related("service")
-        .prefetch_related("events")
-        .first()
-    )
-
-
 def open311_request_by_token(*, token: str) -> Referral | None:
     return Referral.objects.filter(source=Referral.Source.OPEN311, token=token).first()
 

@@ -14,15 +14,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callcenter import realtime
-from callcenter.errors import Conflict, IllegalTransition
+from callcenter import permissions, realtime
+from callcenter.errors import Conflict, Forbidden, IllegalTransition
 from callcenter.models import AccessLog
 from callcenter.phone_numbers import normalize_number
-from callcenter.services import access_log_record
+from callcenter.services import access_log_record, personal_data_reveal
 from callcenter.workdays import is_working_day
 from inquiries.models import Call
 from inquiries.services import call_mark_referred
-from referrals import events
+from referrals import payloads
+from referrals.error_codes import ErrorCode
 from referrals.models import (
     REQUIRED_FOR,
     TRANSITIONS,
@@ -83,16 +84,16 @@ def _event(
 
 
 def _publish_referral(referral: Referral, event: str, *, from_status: str = "") -> None:
-    payload = {"referral": events.referral_payload(referral), "from": from_status or None}
-    realtime.publish(event, payload, groups=[events.service_group(referral.service_id), events.CENTRE_GROUP])
+    payload = {"referral": payloads.referral_payload(referral), "from": from_status or None}
+    realtime.publish(event, payload, groups=[payloads.service_group(referral.service_id), payloads.CENTRE_GROUP])
     # The wallboard hears of pressing cases when they arrive and whenever they move,
     # so it can take them off once they are accepted or closed.
     if referral.pressing:
-        realtime.publish("referral.urgent", events.urgent_payload(referral), groups=[events.WALLBOARD_GROUP])
+        realtime.publish("referral.urgent", payloads.urgent_payload(referral), groups=[payloads.WALLBOARD_GROUP])
 
 
 def _publish_followup(followup: FollowUp, event: str) -> None:
-    realtime.publish(event, {"followup": events.followup_payload(followup)}, groups=[events.CENTRE_GROUP])
+    realtime.publish(event, {"followup": payloads.followup_payload(followup)}, groups=[payloads.CENTRE_GROUP])
 
 
 @transaction.atomic
@@ -266,14 +267,18 @@ def referral_transition(
     """Move a referral along the transition table (models.TRANSITIONS).
 
     Raises ValidationError for an unknown status or a missing required field
-    (scheduled_for, outcome, reason) and IllegalTransition (409) for a move the
-    table forbids. Side effects: the referral's fields, one event row, on
+    (scheduled_for, outcome, reason), Forbidden (403) when `actor` may not make
+    this move (`permissions.can_transition_referral`: the service works the case,
+    the centre cancels it) and IllegalTransition (409) for a move the table
+    forbids. Side effects: the referral's fields, one event row, on
     completion a FollowUp due for the centre (and its event),
     `referral.updated` (+ `referral.urgent` for pressing cases, `followup.due`).
     """
     if to not in Status.values:
         raise ValidationError({"to": _("Unknown status “%(to)s”.") % {"to": to}})
     referral = Referral.objects.select_for_update().select_related("service").get(pk=referral.pk)
+    if not permissions.can_transition_referral(actor, referral, to):
+        raise Forbidden(_("Your role may not do this."))
     current = referral.status
     if to not in TRANSITIONS[current]:
         raise IllegalTransition(
@@ -369,7 +374,7 @@ def followup_complete(*, followup: FollowUp, actor: AbstractBaseUser, outcome: s
         raise ValidationError({"outcome": _("Choose an outcome: problem solved, needs more help or could not reach.")})
     followup = FollowUp.objects.select_for_update().select_related("referral__service").get(pk=followup.pk)
     if followup.status == FollowUp.Status.CLOSED:
-        raise Conflict(_("This follow-up is already closed."), code="already_closed")
+        raise Conflict(_("This follow-up is already closed."), code=ErrorCode.ALREADY_CLOSED)
     now = timezone.now()
     followup.status = FollowUp.Status.CLOSED
     followup.outcome = outcome
@@ -391,13 +396,49 @@ def followup_complete(*, followup: FollowUp, actor: AbstractBaseUser, outcome: s
     return followup
 
 
-def referral_contact_view(*, referral: Referral, user: AbstractBaseUser, request: HttpRequest | None = None) -> None:
-    """Record that `user` saw the referral's unmasked contact details (PIPA).
-    Side effect: one AccessLog row."""
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.VIEW,
-        subject=referral.subject,
-        target=f"referral:{referral.pk}",
-        request=request,
-    )
+def referral_contact_reveal(
+    *, referral: Referral, user: AbstractBaseUser, asked: bool, request: HttpRequest | None = None
+) -> bool:
+    """Whether `user` sees the referral's unmasked contact details (`asked`: the staff asked
+    for them, ?unmask=1), the one rule for the desk's page and the API alike
+    (`permissions.can_see_referral_contact`). Side effect when shown: one AccessLog row (PIPA)."""
+    if not permissions.can_see_referral_contact(user, referral, asked=asked):
+        return False
+    personal_data_reveal(user=user, subject=referral.subject, target=f"referral:{referral.pk}", request=request)
+    return True
+
+
+# --- the directory and the Open311 keys (Django admin) ------------------------------------------
+@transaction.atomic
+def service_save(*, service: Service) -> Service:
+    """Create or change a service of the directory (Django admin; its members: `service_members_set`)."""
+    service.full_clean()
+    service.save()
+    return service
+
+
+@transaction.atomic
+def service_members_set(*, service: Service, members) -> Service:
+    """The partner-desk users of `service` become `members` (their desks show its referrals from
+    their next page load and socket)."""
+    service.members.set(members)
+    return service
+
+
+@transaction.atomic
+def service_delete(*, service: Service) -> None:
+    """Delete a service no referral names (a used one is protected: turn it off instead)."""
+    service.delete()
+
+
+@transaction.atomic
+def open311_api_key_save(*, api_key: Open311ApiKey) -> Open311ApiKey:
+    """Add a key for an Open311 client, or change it (deactivating revokes it at once)."""
+    api_key.full_clean()
+    api_key.save()
+    return api_key
+
+
+@transaction.atomic
+def open311_api_key_delete(*, api_key: Open311ApiKey) -> None:
+    api_key.delete()

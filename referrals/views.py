@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from callcenter import permissions
-from referrals import events, selectors, services
+from referrals import payloads, selectors, services
 from referrals.models import TRANSITIONS, FollowUp, Referral, Status
 
 # The order actions are offered in on the page.
@@ -22,7 +22,7 @@ def desk(request):
         "referrals/desk.html",
         {
             "services": _desk_services(request.user),
-            "initial": {"referrals": [events.referral_payload(r) for r in referrals]},
+            "initial": {"referrals": [payloads.referral_payload(r) for r in referrals]},
             "recently_closed": selectors.referral_list(user=request.user)
             .exclude(status__in=[Status.NEW, Status.ACCEPTED, Status.SCHEDULED])
             .order_by("-closed_at")[:20],
@@ -40,9 +40,9 @@ def referral_detail(request, pk: int):
     user = request.user
     is_staff = permissions.has_role(user, *permissions.STAFF_ROLES)
     has_contact = referral.has_contact
-    unmasked = has_contact and (request.GET.get("unmask") == "1" if is_staff else referral.consent)
-    if unmasked:
-        services.referral_contact_view(referral=referral, user=user, request=request)
+    unmasked = services.referral_contact_reveal(
+        referral=referral, user=user, asked=request.GET.get("unmask") == "1", request=request
+    )
     allowed = [
         status
         for status in ORDER

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode
 from callcenter.errors import error_body, json_response
 from callcenter.replica import replica_reads
 from inquiries.models import Call, Language, operating_day_starts
@@ -92,7 +93,7 @@ def _export(request, file_format: str) -> HttpResponse:
     query = ReportQuerySerializer(data=request.GET, require_range=True)
     if not query.is_valid():
         fields = {name: [str(message) for message in messages] for name, messages in query.errors.items()}
-        return json_response(error_body("invalid", _("Some filters are not valid."), fields), status=400)
+        return json_response(error_body(ErrorCode.INVALID, _("Some filters are not valid."), fields), status=400)
     with replica_reads():
         built = report_build(query=query.report_query())
     services.report_export_record(

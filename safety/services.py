@@ -25,6 +25,7 @@ from referrals import services as referral_services
 from referrals.models import Referral, Service
 from safety import floor
 from safety.describe import describe
+from safety.error_codes import ErrorCode
 from safety.models import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -279,7 +280,7 @@ def sighting_link(
     """
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Status.OPEN:
-        raise Conflict(_("Only an open case takes sightings."), code="case_not_open")
+        raise Conflict(_("Only an open case takes sightings."), code=ErrorCode.CASE_NOT_OPEN)
     now = timezone.now()
     if seen_at and seen_at > now + timedelta(minutes=5):
         raise ValidationError({"seen_at": _("The time of the sighting cannot be in the future.")})
@@ -494,7 +495,7 @@ def case_pseudonymize(*, case: Case) -> Case:
     deleted, a `pseudonymized` event."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.is_active:
-        raise Conflict(_("An open case cannot be pseudonymized."), code="case_active")
+        raise Conflict(_("An open case cannot be pseudonymized."), code=ErrorCode.CASE_ACTIVE)
     photo = case.photo.name if case.photo else ""
     case.name = case.guardian_number = case.clothing = case.marks = ""
     case.photo = ""

@@ -62,3 +62,57 @@ def test_a_row_that_fails_takes_the_others_with_it(agent, category):
     assert not Call.objects.exists()
     assert not CallEvent.objects.exists()
     assert not AccessLog.objects.exists()
+
+
+# --- the Django internals callcenter/db.py stands on ------------------------------------------
+# It builds each row's INSERT with Django's own insert compiler (InsertQuery.insert_values,
+# SQLInsertCompiler.returning_fields and as_sql) and marks the rows saved through Model._state.
+# None of that is public API. These tests fail loudly on a Django upgrade that changes it; then
+# read django/db/models/sql/subqueries.py and compiler.py of the new version, re-run
+# `bench/calls.py --row-by-row` (docs/BENCHMARKS.md, "callcenter/db.py"), and either adapt
+# db.py and the pin below, or go back to ordinary saves in a transaction.
+CHECKED_ON = (5, 2)
+
+
+def test_django_is_the_version_db_py_was_checked_on():
+    import django
+
+    assert django.VERSION[:2] == CHECKED_ON, (
+        f"Django {django.get_version()}: callcenter/db.py uses its insert compiler's internals, checked on "
+        f"{CHECKED_ON[0]}.{CHECKED_ON[1]} only. Check them (see the comment above), then move CHECKED_ON."
+    )
+
+
+def test_the_internals_db_py_uses_are_there():
+    import inspect
+
+    from django.db import connection
+    from django.db.models.sql import InsertQuery
+    from django.db.models.sql.compiler import SQLInsertCompiler
+
+    assert list(inspect.signature(InsertQuery.insert_values).parameters)[:3] == ["self", "fields", "objs"]
+    query = InsertQuery(AccessLog)
+    compiler = query.get_compiler(connection=connection)
+    assert isinstance(compiler, SQLInsertCompiler)
+    assert hasattr(compiler, "returning_fields")  # set to read the new id back
+    state = AccessLog()._state
+    assert state.adding is True and hasattr(state, "db")
+
+
+def test_a_rows_insert_is_the_one_save_would_send(agent):
+    """db.py's INSERT of a row names the table and columns Model.save() writes, one value each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from callcenter.db import _insert_sql
+
+    def row():
+        return AccessLog(user=agent, action=AccessLog.Action.VIEW, subject="caller:01012345678", target="call:1")
+
+    sql, params = _insert_sql(row(), connection)
+    with CaptureQueriesContext(connection) as queries:
+        row().save()
+    (sent,) = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("INSERT")]
+    assert sql.split(" VALUES ")[0] == sent.split(" VALUES ")[0]
+    columns = sql.split(" VALUES ")[0].split("(", 1)[1].count(",") + 1
+    assert len(params) == columns == len([f for f in AccessLog._meta.local_concrete_fields if not f.primary_key])

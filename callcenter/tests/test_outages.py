@@ -200,7 +200,7 @@ async def test_with_redis_down_a_new_socket_is_refused_cleanly_and_accepted_agai
             accepted.scope["user"] = supervisor
             connected, _ = await accepted.connect(timeout=10)
             assert connected
-            assert (await accepted.receive_json_from(timeout=5))["type"] == "snapshot"
+            assert (await accepted.receive_json_from(timeout=5))["type"] == "wallboard.snapshot"
             await accepted.disconnect()
     finally:
         redis.stop()

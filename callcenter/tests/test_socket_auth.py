@@ -41,7 +41,7 @@ async def test_a_signed_in_supervisor_gets_the_snapshot(make_user):
     connected, _ = await communicator.connect()
     assert connected
     message = await communicator.receive_json_from(timeout=5)
-    assert message["type"] == "snapshot"
+    assert message["type"] == "wallboard.snapshot"
     assert "calls_waiting" in message["stats"]
     await communicator.disconnect()
 
@@ -52,7 +52,7 @@ async def test_the_cookie_is_found_among_others_and_in_a_second_header(make_user
     communicator = socket("/ws/wallboard/", ORIGIN, (b"cookie", b"theme=dark; lang=ko"), (b"cookie", cookie))
     connected, _ = await communicator.connect()
     assert connected
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "wallboard.snapshot"
     await communicator.disconnect()
 
 

@@ -37,7 +37,7 @@ async def open_socket(client: Client, path: str = "/ws/wallboard/", *headers) ->
     communicator = WebsocketCommunicator(application, path, headers=[HOST, ORIGIN, cookie_of(client), *headers])
     connected, _ = await communicator.connect()
     assert connected
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=5))["type"].endswith(".snapshot")
     return communicator
 
 

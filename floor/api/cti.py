@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode as SharedCode
 from callcenter.errors import error_body
 from callcenter.inputs import (
     BoundedDateTimeField,
@@ -37,6 +38,7 @@ from callcenter.workdays import operating_day
 from floor import services as floor_services
 from floor import stats
 from floor.api import docs
+from floor.error_codes import ErrorCode
 from floor.models import AgentState
 from knowledgebase.models import Category
 
@@ -160,13 +162,13 @@ class CtiEventsApi(APIView):
         body = request.data
         if isinstance(body, list):
             if not body:
-                return Response(error_body("invalid", _("The batch is empty.")), status=400)
+                return Response(error_body(SharedCode.INVALID, _("The batch is empty.")), status=400)
             if len(body) > MAX_BATCH:
                 message = _("A batch holds at most %(max)d events; this one has %(n)d.") % {
                     "max": MAX_BATCH,
                     "n": len(body),
                 }
-                return Response(error_body("batch_too_large", message), status=400)
+                return Response(error_body(ErrorCode.BATCH_TOO_LARGE, message), status=400)
             results = [self._one(request, item).as_dict() for item in body]
             failed = sum(1 for result in results if result["status"] == "rejected")
             return Response(
@@ -187,7 +189,7 @@ class CtiEventsApi(APIView):
                 body=item,
                 sender=request.user,
                 http_status=400,
-                code="invalid",
+                code=SharedCode.INVALID,
                 message=_("An event is a JSON object."),
             )
         unstorable = unsafe_text_fields(item)
@@ -196,7 +198,7 @@ class CtiEventsApi(APIView):
                 body=item,
                 sender=request.user,
                 http_status=400,
-                code="invalid",
+                code=SharedCode.INVALID,
                 message=_("Some fields are not valid."),
                 fields=unstorable,
             )
@@ -207,7 +209,7 @@ class CtiEventsApi(APIView):
                 body=item,
                 sender=request.user,
                 http_status=400,
-                code="invalid",
+                code=SharedCode.INVALID,
                 message=_("Some fields are not valid."),
                 fields=fields,
             )

@@ -26,9 +26,7 @@ from rest_framework.views import APIView
 
 from callcenter import permissions
 from callcenter.inputs import BoundedDateTimeField, InputSerializer, PhoneNumberField
-from callcenter.models import AccessLog
 from callcenter.phone_numbers import format_number
-from callcenter.services import access_log_record
 from floor import protection_selectors, protection_services
 from floor.api.docs import AbuseFlagSerializer, CallerBlockSerializer
 from floor.models import AbuseFlag, CallerBlock
@@ -211,13 +209,7 @@ class CallerBlockDetailApi(APIView):
     def get(self, request, pk: str):
         block = self._block(pk)
         if request.query_params.get("unmask") in {"1", "true"}:
-            access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
-                subject=block.subject,
-                target=f"caller_block:{block.pk}",
-                request=request,
-            )
+            protection_services.caller_block_reveal(block=block, user=request.user, request=request)
             return Response(block_data(block, unmasked=True))
         return Response(block_data(block))
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from callcenter import realtime
 from callcenter.permissions import Role
 from floor import services as floor_services
 from floor.api.cti import PhoneEventSerializer
@@ -101,7 +102,7 @@ async def test_wallboard_sends_a_snapshot_on_connect(people, who):
     connected, _ = await communicator.connect()
     assert connected
     message = await communicator.receive_json_from(timeout=5)
-    assert message["type"] == "snapshot"
+    assert message["type"] == "wallboard.snapshot"
     assert message["stats"]["calls_waiting"] == 0
     assert set(message["stats"]["erlang"]) >= {"required", "staffed"}
     await communicator.disconnect()
@@ -115,34 +116,39 @@ async def test_wallboard_update_reflects_a_posted_event(people):
     assert await post_events(offered("ws-1", seconds_ago=30)) == ["applied"]
 
     message = await communicator.receive_json_from(timeout=5)
-    assert message["type"] == "update"
+    assert message["type"] == "wallboard.updated"
     assert message["stats"]["calls_waiting"] == 1
     assert message["stats"]["offered_today"] == 1
     assert message["stats"]["longest_wait_seconds"] >= 30
     await communicator.disconnect()
 
 
-async def test_a_burst_is_coalesced_into_a_few_pushes_carrying_the_final_figures(people):
+async def test_a_burst_is_coalesced_into_a_few_pushes_carrying_the_final_figures(people, realtime_clock, settings):
     communicator = connect("/ws/wallboard/", people["supervisor"])
     await communicator.connect()
     await communicator.receive_json_from(timeout=5)  # snapshot
 
+    # twenty calls inside one window (the clock stands still)
     await post_events(*[offered(f"burst-{n}") for n in range(20)])
 
-    updates = await drain(communicator, quiet=1.0)
-    # the leading edge at once, then one trailing push per window, not twenty
-    assert 1 <= len(updates) <= 4
-    assert updates[-1]["stats"]["calls_waiting"] == 20
+    # the leading edge at once...
+    leading = await drain(communicator, quiet=0.3)
+    assert [update["stats"]["calls_waiting"] for update in leading] == [1]
+    # ...then, when the window ends, one push with the final figures, not nineteen
+    realtime_clock.advance(settings.WALLBOARD_COALESCE_SECONDS)
+    await realtime.publisher().settle()
+    trailing = await drain(communicator, quiet=0.3)
+    assert [(update["type"], update["stats"]["calls_waiting"]) for update in trailing] == [("wallboard.updated", 20)]
     await communicator.disconnect()
 
 
-async def test_resync_request_returns_a_fresh_snapshot(people):
+async def test_a_snapshot_request_returns_a_fresh_snapshot(people):
     communicator = connect("/ws/wallboard/", people["supervisor"])
     await communicator.connect()
     await communicator.receive_json_from(timeout=5)
-    await communicator.send_json_to({"type": "resync"})
+    await communicator.send_json_to({"type": "snapshot.requested"})
     message = await communicator.receive_json_from(timeout=5)
-    assert message["type"] == "snapshot"
+    assert message["type"] == "wallboard.snapshot"
     await communicator.disconnect()
 
 
@@ -152,7 +158,7 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
     theirs = connect("/ws/agent/", other)
     assert (await mine.connect())[0] and (await theirs.connect())[0]
     snapshot = await mine.receive_json_from(timeout=5)
-    assert snapshot["type"] == "snapshot" and snapshot["data"]["me"]["state"] == "offline"
+    assert snapshot["type"] == "agent.snapshot" and snapshot["data"]["me"]["state"] == "offline"
     await theirs.receive_json_from(timeout=5)
 
     now = timezone.now()
@@ -167,20 +173,20 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
     seen = {}
     for message in await drain(mine, quiet=1.0):
         seen.setdefault(message["type"], message["data"])
-    pop = seen["screen_pop"]
+    pop = seen["call.screen_pop"]
     assert pop["call_id"] == "pop-1"
     assert pop["caller_number"] == "010-****-6789"  # masked: the full number is a logged reveal
     assert "2345" not in str(pop)
-    assert seen["agent_state"]["state"] == "on_call"
+    assert seen["agent.state_changed"]["state"] == "on_call"
     # the other agent sees the queue move but no screen pop
     others = [message["type"] for message in await drain(theirs, quiet=1.0)]
-    assert "screen_pop" not in others and "queue" in others
+    assert "call.screen_pop" not in others and "queue.updated" in others
     await mine.disconnect()
     await theirs.disconnect()
 
 
 async def test_every_wallboard_in_the_process_gets_each_push_once(people):
-    # the sockets of one process share one subscription (realtime._Fanout)
+    # the sockets of one process share one subscription (callcenter.realtime.Fanout)
     first, second = connect("/ws/wallboard/", people["supervisor"]), connect("/ws/wallboard/", people["admin"])
     for communicator in (first, second):
         await communicator.connect()
@@ -190,7 +196,7 @@ async def test_every_wallboard_in_the_process_gets_each_push_once(people):
 
     for communicator in (first, second):
         updates = await drain(communicator, quiet=0.5)
-        assert [(m["type"], m["stats"]["offered_today"]) for m in updates] == [("update", 1)]
+        assert [(m["type"], m["stats"]["offered_today"]) for m in updates] == [("wallboard.updated", 1)]
 
     # a board that leaves takes nothing from the others
     await first.disconnect()
@@ -229,6 +235,6 @@ async def test_a_push_during_the_snapshot_goes_out_after_it(people, monkeypatch)
     snapshot = await communicator.receive_json_from(timeout=5)
     update = await communicator.receive_json_from(timeout=5)
     # the board ends with the newer figures, not the older snapshot over them
-    assert (snapshot["type"], snapshot["stats"]["offered_today"]) == ("snapshot", 0)
-    assert (update["type"], update["stats"]["offered_today"]) == ("update", 1)
+    assert (snapshot["type"], snapshot["stats"]["offered_today"]) == ("wallboard.snapshot", 0)
+    assert (update["type"], update["stats"]["offered_today"]) == ("wallboard.updated", 1)
     await communicator.disconnect()

@@ -31,7 +31,7 @@ def test_the_screen_pop_of_a_withheld_number_says_so(post_event, clock, floor_ag
     post_event(withheld_offer("w-2", clock(0)))
     post_event(event("call.answered", "w-2", clock(5), agent=floor_agent.username))
 
-    pop = next(payload for name, payload in sent if name == "screen_pop")
+    pop = next(payload for name, payload in sent if name == "call.screen_pop")
     assert (pop["caller_number"], pop["number_withheld"]) == (None, True)
 
 

@@ -109,7 +109,7 @@ async def test_when_redis_returns_the_wallboard_gets_figures_that_count_everythi
         communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/wallboard/")
         communicator.scope["user"] = supervisor
         assert (await communicator.connect())[0]
-        assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "wallboard.snapshot"
 
         # Redis goes down (the socket's layer check is off here: test_outages.py has a board
         # closed and reconnecting): events are still stored, their pushes fail and are counted
@@ -128,14 +128,14 @@ async def test_when_redis_returns_the_wallboard_gets_figures_that_count_everythi
             if update is not None:
                 break
         assert update is not None, "no push arrived after Redis came back"
-        assert update["type"] == "update"
+        assert update["type"] == "wallboard.updated"
         assert update["stats"]["offered_today"] >= 4
         assert update["stats"]["offered_today"] == await database_sync_to_async(QueueCall.objects.count)()
 
         # and a reconnecting board starts from a full snapshot
-        await communicator.send_json_to({"type": "resync"})
+        await communicator.send_json_to({"type": "snapshot.requested"})
         snapshot = await next_update(communicator)
-        assert snapshot["type"] == "snapshot"
+        assert snapshot["type"] == "wallboard.snapshot"
         assert snapshot["stats"]["offered_today"] == update["stats"]["offered_today"]
         await communicator.disconnect()
 
@@ -158,6 +158,6 @@ async def test_a_socket_idle_longer_than_5_seconds_still_receives_a_push(
 
         await apply(offered("idle-1", timezone.now() - timedelta(seconds=2)))
         update = await next_update(communicator)
-        assert update is not None and update["type"] == "update"
+        assert update is not None and update["type"] == "wallboard.updated"
         assert update["stats"]["calls_waiting"] == 1
         await communicator.disconnect()

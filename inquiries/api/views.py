@@ -8,9 +8,7 @@ from rest_framework.views import APIView
 
 from callcenter import permissions
 from callcenter.errors import Forbidden
-from callcenter.models import AccessLog
 from callcenter.phone_numbers import format_number, normalize_number
-from callcenter.services import access_log_record
 from floor import selectors as floor_selectors
 from inquiries import selectors, services
 from inquiries.api.serializers import (
@@ -23,15 +21,9 @@ from inquiries.api.serializers import (
     QueueCallCallerSerializer,
     call_data,
 )
+from inquiries.error_codes import ErrorCode
 from inquiries.models import Call
 from inquiries.selectors import correction_closed_message
-
-
-def _log_view(request, *, subject: str, target: str, reason: str = "") -> None:
-    """One personal-data view by the requesting user (the shared access log)."""
-    access_log_record(
-        user=request.user, action=AccessLog.Action.VIEW, subject=subject, target=target, request=request, reason=reason
-    )
 
 
 class CallListCreateApi(GenericAPIView):
@@ -46,9 +38,7 @@ class CallListCreateApi(GenericAPIView):
         page = self.paginate_queryset(calls)
         number = query.validated_data.get("caller_number")
         if number:  # one person's calls: as much an access as their history
-            _log_view(
-                request, subject=f"caller:{number}", target="calls", reason="call list filtered by the caller's number"
-            )
+            services.caller_calls_view(number=number, user=request.user, request=request)
         return self.get_paginated_response([call_data(call) for call in page])
 
     @extend_schema(
@@ -99,7 +89,7 @@ class CallDetailApi(APIView):
     def patch(self, request, pk: int):
         call = self._get_call(request, pk)
         if not permissions.can_change_call(request.user, call):
-            raise Forbidden(correction_closed_message(call), code="correction_closed")
+            raise Forbidden(correction_closed_message(call), code=ErrorCode.CORRECTION_CLOSED)
         serializer = CallUpdateSerializer(data=request.data, partial=True, context={"call": call})
         serializer.is_valid(raise_exception=True)
         call = services.call_correct(call=call, actor=request.user, changes=serializer.validated_data, request=request)
@@ -113,7 +103,7 @@ class CallerHistoryApi(APIView):
     def get(self, request, number: str):
         normalized = normalize_number(number)
         caller = selectors.caller_find(number=normalized)
-        _log_view(request, subject=f"caller:{normalized}", target="history")
+        services.caller_history_view(number=normalized, user=request.user, request=request)
         calls = selectors.caller_history(caller=caller) if caller else []
         return Response(
             {
@@ -140,8 +130,8 @@ class QueueCallCallerApi(APIView):
         if call is None or not permissions.can_reveal_queue_caller(request.user, call):
             raise Http404  # another agent's call does not exist for this user
         if call.caller_number:
-            _log_view(
-                request, subject=f"caller:{call.caller_number}", target=f"queuecall:{call.call_id}", reason="screen pop"
+            services.queue_caller_reveal(
+                call_id=call.call_id, number=call.caller_number, user=request.user, request=request
             )
         number = format_number(call.caller_number) if call.caller_number else None
         return Response({"call_id": call.call_id, "caller_number": number})

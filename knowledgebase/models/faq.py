@@ -161,9 +161,6 @@ class FAQEntry(models.Model):
     def is_stale(self, today: date | None = None) -> bool:
         return self.review_by is not None and self.review_by < (today or timezone.localdate())
 
-    def keyword_list(self) -> list[str]:
-        return [word.strip() for word in self.keywords.split(",") if word.strip()]
-
 
 class FAQRevision(models.Model):
     """A snapshot of an entry's content after a save: who, when, what changed."""

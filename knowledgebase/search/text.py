@@ -199,14 +199,6 @@ class ParsedQuery:
         required = [word for word in self.words if not word.optional]
         return required or self.words
 
-    def all_pieces(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for word in self.words:
-            for variant in word.variants:
-                for piece in variant:
-                    seen.setdefault(piece, None)
-        return list(seen)
-
     def surface_terms(self) -> list[str]:
         """Strings to mark in excerpts: each word and its variants' surface forms."""
         terms = []

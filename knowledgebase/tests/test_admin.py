@@ -172,3 +172,47 @@ def test_agents_cannot_open_the_admin(client, agent):
     client.force_login(agent)
     response = client.get(reverse("admin:knowledgebase_faqentry_changelist"))
     assert response.status_code == 302
+
+
+def test_categories_are_added_changed_and_deleted_in_admin_through_the_services(admin_client, monkeypatch):
+    from knowledgebase import services
+
+    calls = []
+
+    def recorded(name):
+        original = getattr(services, name)
+
+        def service(**kwargs):
+            calls.append(name)
+            return original(**kwargs)
+
+        return service
+
+    for name in ("category_save", "category_delete"):
+        monkeypatch.setattr(services, name, recorded(name))
+    add = admin_client.post(
+        reverse("admin:knowledgebase_category_add"),
+        {"slug": "parking", "name_ko": "주차", "name_en": "Parking", "sort_order": 90, "is_active": "on"},
+    )
+    assert add.status_code == 302, add.content[:500]
+    category = Category.objects.get(slug="parking")
+    change = admin_client.post(
+        reverse("admin:knowledgebase_category_change", args=[category.pk]),
+        {"slug": "parking", "name_ko": "주차 단속", "name_en": "Parking", "sort_order": 90},
+    )
+    assert change.status_code == 302
+    category.refresh_from_db()
+    assert (category.name_ko, category.is_active) == ("주차 단속", False)
+    delete = admin_client.post(reverse("admin:knowledgebase_category_delete", args=[category.pk]), {"post": "yes"})
+    assert delete.status_code == 302 and not Category.objects.filter(slug="parking").exists()
+    assert calls == ["category_save", "category_save", "category_delete"]
+
+
+def test_an_faq_entry_cannot_be_deleted_in_admin_its_revisions_are_history(admin_client, entry):
+    made = entry(question_ko="수도 요금 납부", answer_ko="가상계좌로 납부합니다.")
+    assert admin_client.get(reverse("admin:knowledgebase_faqentry_delete", args=[made.pk])).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:knowledgebase_faqentry_delete", args=[made.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert FAQEntry.objects.filter(pk=made.pk).exists()

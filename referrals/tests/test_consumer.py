@@ -47,7 +47,7 @@ async def test_partner_snapshot_has_only_their_open_referrals(
     )
     communicator = await connect(legal_partner)
     snapshot = await communicator.receive_json_from()
-    assert snapshot["type"] == "snapshot"
+    assert snapshot["type"] == "referrals.snapshot"
     assert [r["id"] for r in snapshot["data"]["referrals"]] == [mine.pk]
     assert "followups" not in snapshot["data"]  # follow-ups are the centre's
     assert "*" in snapshot["data"]["referrals"][0]["contact_number"]
@@ -62,7 +62,7 @@ async def test_a_new_referral_appears_live_for_its_service_only(
     water = await connect(water_partner)
     staff = await connect(agent)
     for communicator in (legal, water, staff):
-        assert (await communicator.receive_json_from())["type"] == "snapshot"
+        assert (await communicator.receive_json_from())["type"] == "referrals.snapshot"
 
     referral = await database_sync_to_async(services.referral_create)(
         call=plain_call, service=legal_service, reason="전세 사기 상담", consent=True, actor=agent

@@ -14,7 +14,7 @@ from django.utils import timezone
 from callcenter.errors import IllegalTransition
 from floor.routing import websocket_urlpatterns as inquiries_ws
 from referrals import selectors, services
-from referrals.models import FollowUp, Referral, ReferralEvent, Service
+from referrals.models import OPEN_STATUSES, FollowUp, Referral, ReferralEvent, Service
 from referrals.tests.factories import ReferralFactory, ServiceFactory
 from referrals.tests.loops import in_own_loop
 
@@ -41,7 +41,7 @@ def test_a_referral_to_112_is_a_warm_transfer_done_at_once(police, call, agent, 
     assert referral.transferred_by == agent and referral.transferred_to == "112"
     assert referral.incident_number == "2026-1201-0042"
     assert referral.transferred_at == referral.closed_at is not None
-    assert referral.accept_due_at is None and not referral.is_open and not referral.acceptance_overdue
+    assert referral.accept_due_at is None and referral.status not in OPEN_STATUSES and not referral.acceptance_overdue
     event = referral.events.get()
     assert (event.from_status, event.to_status, event.actor) == ("", "transferred", agent)
     assert "112" in event.note and "2026-1201-0042" in event.note

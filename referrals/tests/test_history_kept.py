@@ -128,3 +128,48 @@ def test_an_agent_with_state_history_cannot_be_deleted(agent):
     )
     with pytest.raises(ProtectedError):
         agent.delete()
+
+
+def test_the_directory_and_open311_keys_are_written_in_admin_through_the_services(
+    client, admin_user, legal_partner, monkeypatch
+):
+    from referrals.models import Open311ApiKey, Service
+
+    calls = []
+
+    def recorded(name):
+        original = getattr(services, name)
+
+        def service(**kwargs):
+            calls.append(name)
+            return original(**kwargs)
+
+        return service
+
+    for name in ("service_save", "service_members_set", "open311_api_key_save", "open311_api_key_delete"):
+        monkeypatch.setattr(services, name, recorded(name))
+    client.force_login(admin_user)
+    added = client.post(
+        "/admin/referrals/service/add/",
+        {
+            "slug": "parking-office",
+            "name_ko": "주차관리과",
+            "name_en": "Parking office",
+            "kind": "partner",
+            "sort_order": 100,
+            "accept_within": "1 00:00:00",
+            "urgent_accept_within": "04:00:00",
+            "is_active": "on",
+            "members": [legal_partner.pk],
+            "languages": "ko",
+        },
+    )
+    assert added.status_code == 302, added.content[:2000]
+    service = Service.objects.get(slug="parking-office")
+    assert list(service.members.all()) == [legal_partner]
+    key = client.post("/admin/referrals/open311apikey/add/", {"name": "서울 앱", "key": "k" * 40, "is_active": "on"})
+    assert key.status_code == 302
+    api_key = Open311ApiKey.objects.get(name="서울 앱")
+    gone = client.post(f"/admin/referrals/open311apikey/{api_key.pk}/delete/", {"post": "yes"})
+    assert gone.status_code == 302 and not Open311ApiKey.objects.filter(pk=api_key.pk).exists()
+    assert calls == ["service_save", "service_members_set", "open311_api_key_save", "open311_api_key_delete"]

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from callcenter.errors import Conflict
+from callcenter.errors import Conflict, Forbidden
 from callcenter.models import AccessLog
+from callcenter.permissions import Role
 from referrals import services
 from referrals.models import FollowUp, Referral, ReferralEvent
 from referrals.tests.factories import ReferralFactory
@@ -160,9 +161,9 @@ def test_inactive_service_takes_no_referral(plain_call, agent, legal_service):
 
 
 @pytest.mark.django_db
-def test_followup_close_writes_history_and_cannot_close_twice(agent, category, published):
+def test_followup_close_writes_history_and_cannot_close_twice(agent, admin_user, category, published):
     referral = ReferralFactory(status="scheduled", created_by=agent, call__agent=agent, call__category=category)
-    services.referral_transition(referral=referral, actor=agent, to="completed", outcome="해결")
+    services.referral_transition(referral=referral, actor=admin_user, to="completed", outcome="해결")
     followup = FollowUp.objects.get(referral=referral)
     closed = services.followup_complete(followup=followup, actor=agent, outcome="solved", note="감사 인사")
     assert closed.status == "closed" and closed.closed_by == agent
@@ -207,3 +208,20 @@ def test_a_call_without_number_is_referred_without_a_contact_number(agent, categ
 
     assert referral.contact_number == "" and referral.contact_masked == ""
     assert AccessLog.objects.filter(target=f"referral:{referral.pk}", subject=f"call:{walk_in.pk}").exists()
+
+
+@pytest.mark.django_db
+def test_referral_transition_refuses_who_may_not_move_it(agent, legal_partner, make_user, legal_service):
+    # given a new referral to the legal desk
+    referral = ReferralFactory(service=legal_service, created_by=agent, call__agent=agent)
+    other_desk = make_user(Role.PARTNER, username="water_desk")
+    # when an agent tries to accept it (the service's work), or another service's desk does
+    for actor in (agent, other_desk):
+        with pytest.raises(Forbidden):
+            services.referral_transition(referral=referral, actor=actor, to="accepted")
+    # then nothing changed; the service's own desk may, and the centre may cancel
+    assert Referral.objects.get(pk=referral.pk).status == "new"
+    assert not referral.events.filter(to_status="accepted").exists()
+    services.referral_transition(referral=referral, actor=legal_partner, to="accepted")
+    services.referral_transition(referral=referral, actor=agent, to="cancelled", reason="시민이 취소")
+    assert Referral.objects.get(pk=referral.pk).status == "cancelled"

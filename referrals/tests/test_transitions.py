@@ -1,4 +1,5 @@
-"""The transition table, exhaustively: every state x every target."""
+"""The transition table, exhaustively: every state x every target (moved by an admin, who may make
+every move: who may is tested in test_services.py and test_api.py)."""
 
 from datetime import timedelta
 
@@ -37,18 +38,18 @@ def test_the_table_is_the_issue_life_cycle():
 @pytest.mark.django_db
 @pytest.mark.parametrize("current", Status.values)
 @pytest.mark.parametrize("target", Status.values)
-def test_every_state_to_every_target(current, target, agent, category):
+def test_every_state_to_every_target(current, target, agent, admin_user, category):
     referral = ReferralFactory(status=current, call__agent=agent, call__category=category)
     if (current, target) in ALLOWED:
-        moved = referral_transition(referral=referral, actor=agent, to=target, note="메모", **_fields())
+        moved = referral_transition(referral=referral, actor=admin_user, to=target, note="메모", **_fields())
         assert moved.status == target
         event = ReferralEvent.objects.filter(referral=referral, kind=ReferralEvent.Kind.STATUS).last()
-        assert (event.from_status, event.to_status, event.actor) == (current, target, agent)
+        assert (event.from_status, event.to_status, event.actor) == (current, target, admin_user)
         assert "메모" in event.note
         assert (moved.closed_at is not None) == (not TRANSITIONS[target])
     else:
         with pytest.raises(IllegalTransition) as raised:
-            referral_transition(referral=referral, actor=agent, to=target, **_fields())
+            referral_transition(referral=referral, actor=admin_user, to=target, **_fields())
         assert raised.value.status == 409
         referral.refresh_from_db()
         assert referral.status == current
@@ -60,12 +61,12 @@ def test_every_state_to_every_target(current, target, agent, category):
     ("current", "target", "missing"),
     [("accepted", "scheduled", "scheduled_for"), ("scheduled", "completed", "outcome"), ("new", "declined", "reason")],
 )
-def test_a_transition_without_its_required_field_changes_nothing(current, target, missing, agent, category):
+def test_a_transition_without_its_required_field_changes_nothing(current, target, missing, agent, admin_user, category):
     referral = ReferralFactory(status=current, call__agent=agent, call__category=category)
     fields = _fields()
     fields[missing] = None if missing == "scheduled_for" else "  "
     with pytest.raises(ValidationError) as raised:
-        referral_transition(referral=referral, actor=agent, to=target, **fields)
+        referral_transition(referral=referral, actor=admin_user, to=target, **fields)
     assert missing in raised.value.message_dict
     referral.refresh_from_db()
     assert referral.status == current
@@ -79,11 +80,11 @@ def test_unknown_status_is_a_validation_error(agent, category):
 
 
 @pytest.mark.django_db
-def test_completion_makes_a_follow_up_due_for_the_referring_agent(agent, other_agent, category, settings):
+def test_completion_makes_a_follow_up_due_for_the_referring_agent(agent, admin_user, category, settings):
     settings.REFERRAL_FOLLOWUP_HOURS = 48
     referral = ReferralFactory(status="scheduled", created_by=agent, call__agent=agent, call__category=category)
     before = timezone.now()
-    referral_transition(referral=referral, actor=other_agent, to="completed", outcome="상담 완료")
+    referral_transition(referral=referral, actor=admin_user, to="completed", outcome="상담 완료")
     followup = FollowUp.objects.get(referral=referral)
     assert followup.status == FollowUp.Status.DUE and followup.agent == agent
     assert before + timedelta(hours=47) < followup.due_at < timezone.now() + timedelta(hours=49)
@@ -92,9 +93,9 @@ def test_completion_makes_a_follow_up_due_for_the_referring_agent(agent, other_a
 
 
 @pytest.mark.django_db
-def test_an_appointment_before_the_referral_is_refused(agent, category):
+def test_an_appointment_before_the_referral_is_refused(agent, admin_user, category):
     referral = ReferralFactory(status="accepted", call__agent=agent, call__category=category)
     with pytest.raises(ValidationError):
         referral_transition(
-            referral=referral, actor=agent, to="scheduled", scheduled_for=referral.created_at - timedelta(days=3)
+            referral=referral, actor=admin_user, to="scheduled", scheduled_for=referral.created_at - timedelta(days=3)
         )

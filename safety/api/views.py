@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode
 from callcenter.errors import ApplicationError
 from callcenter.inputs import JSONParser
 from safety import photos, selectors, services
@@ -37,7 +38,7 @@ PARSERS = [JSONParser, MultiPartParser, FormParser]
 
 
 class PhotoTooLarge(ApplicationError):
-    code = "too_large"
+    code = ErrorCode.TOO_LARGE
     status = 413
 
 

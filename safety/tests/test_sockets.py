@@ -132,7 +132,7 @@ async def test_partner_desks_never_hear_of_a_case(make_user, agent, report_call)
     await database_sync_to_async(service.members.add)(partner)
     desk = await connect("/ws/referrals/", partner)
     snapshot = await desk.receive_json_from(timeout=5)
-    assert snapshot["type"] == "snapshot" and "safety_cases" not in snapshot["data"]
+    assert snapshot["type"] == "referrals.snapshot" and "safety_cases" not in snapshot["data"]
     case = await database_sync_to_async(open_case)(report_call, agent)
     await database_sync_to_async(services.case_transition)(case=case, actor=agent, to="closed")
     assert await desk.receive_nothing(timeout=0.5)

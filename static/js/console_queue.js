@@ -1,9 +1,9 @@
 /* The console's queue panel: calls waiting, longest wait, my state and figures,
  * and the screen pop, over the agent's own socket /ws/agent/.
  *
- * Messages: {"type": "snapshot", "data": {"me", "queue"}} on connect;
- * {"type": "queue", "data": {...}}; {"type": "agent_state", "data": {...}};
- * {"type": "screen_pop", "data": {call_id, caller_number (masked), ...}}: the log
+ * Messages (docs/realtime.md): {"type": "agent.snapshot", "data": {"me", "queue"}} on connect;
+ * {"type": "queue.updated", "data": {...}}; {"type": "agent.state_changed", "data": {...}};
+ * {"type": "call.screen_pop", "data": {call_id, caller_number (masked), ...}}: the log
  * form is prefilled (phone_call_id, language, and the full number from the
  * access-logged GET /api/queue/calls/{call_id}/caller/) and the caller's history loads.
  */
@@ -107,10 +107,10 @@
     onMessage(message) {
       // Other panels hear this socket too (the safety alerts): one socket per console.
       document.dispatchEvent(new CustomEvent("agent-socket:message", { detail: message }));
-      if (message.type === "snapshot") { renderMe(message.data.me); renderQueue(message.data.queue); }
-      else if (message.type === "queue") renderQueue(message.data);
-      else if (message.type === "agent_state") refreshMe();
-      else if (message.type === "screen_pop") screenPop(message.data);
+      if (message.type === "agent.snapshot") { renderMe(message.data.me); renderQueue(message.data.queue); }
+      else if (message.type === "queue.updated") renderQueue(message.data);
+      else if (message.type === "agent.state_changed") refreshMe();
+      else if (message.type === "call.screen_pop") screenPop(message.data);
     },
   });
   setInterval(tick, 1000);

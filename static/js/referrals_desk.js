@@ -241,7 +241,7 @@
       liveBadge.className = "badge" + (state === "open" ? " badge-ok" : " badge-warn");
     },
     onMessage(message) {
-      if (message.type === "snapshot") {
+      if (message.type === "referrals.snapshot") {
         open.clear();
         message.data.referrals.forEach((referral) => open.set(referral.id, referral));
         render();

@@ -80,7 +80,7 @@
 
   document.addEventListener("agent-socket:message", (event) => {
     const message = event.detail || {};
-    if (message.type === "snapshot") {
+    if (message.type === "agent.snapshot") {
       cases.clear();
       (message.data.safety_cases || []).forEach((c) => cases.set(c.id, c));
       // acknowledged in the status each case is in now

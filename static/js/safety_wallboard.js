@@ -45,7 +45,7 @@
   }
 
   function handle(message) {
-    if (message.type === "snapshot") {
+    if (message.type === "wallboard.snapshot") {
       cases.clear();
       (message.stats.safety_cases || []).forEach((c) => cases.set(c.id, c));
     } else if (message.type === "safety.case_opened" || message.type === "safety.case_updated") {

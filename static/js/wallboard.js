@@ -1,7 +1,7 @@
 /* The live wallboard: figures over /ws/wallboard/ (snapshot, then updates).
  *
- * Messages: {"type": "snapshot", "stats": {...}} on every (re)connect, then
- * {"type": "update", "stats": {...}}; every message carries all figures, so
+ * Messages: {"type": "wallboard.snapshot", "stats": {...}} on every (re)connect, then
+ * {"type": "wallboard.updated", "stats": {...}}; every message carries all figures, so
  * the board is whole after any one of them. Dasan.liveSocket reconnects with
  * backoff; a reconnect brings a fresh snapshot. If no push arrives for a
  * while (Redis down, say), the board fetches the figures over HTTP.
@@ -296,11 +296,11 @@
   liveSocket(root.dataset.socket, {
     onState: setLive,
     onMessage(message) {
-      if (message.type === "snapshot" || message.type === "update") {
+      if (message.type === "wallboard.snapshot" || message.type === "wallboard.updated") {
         lastMessageAt = Date.now();
         render(message.stats);
       }
-      if (message.type === "snapshot" && (message.stats.urgent_referrals || message.stats.urgent_calls)) {
+      if (message.type === "wallboard.snapshot" && (message.stats.urgent_referrals || message.stats.urgent_calls)) {
         urgent.clear();
         urgentCalls.clear();
         (message.stats.urgent_referrals || []).forEach((entry) => urgent.set(entry.id, entry));
@@ -311,7 +311,7 @@
       } else if (message.type === "call.urgent") {
         urgentCallUpdate(message.data);
       }
-      if (message.type === "snapshot") window.DasanWallboardSnapshot = message; // for scripts that load after it
+      if (message.type === "wallboard.snapshot") window.DasanWallboardSnapshot = message; // for scripts that load after it
       document.dispatchEvent(new CustomEvent("wallboard-socket:message", { detail: message }));
     },
   });
