@@ -28,8 +28,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from callcenter import extensions
 
 ROOT = Path(settings.BASE_DIR)
+
+
+def is_ours(path: Path) -> bool:
+    """A file or folder of the project's own, not of a package installed in a .venv inside it."""
+    path = Path(path)
+    return path.is_relative_to(ROOT) and ".venv" not in path.relative_to(ROOT).parts
+
+
 #: the project's own apps (third-party admins, such as Django's users, are not ours to rule)
-PROJECT_APPS = {config.label for config in apps.get_app_configs() if Path(config.path).is_relative_to(ROOT)}
+PROJECT_APPS = {config.label for config in apps.get_app_configs() if is_ours(config.path)}
 
 #: History: rows that say what happened. Never deleted from the app (README, "Retention").
 HISTORY = {
@@ -143,7 +151,7 @@ def template_files() -> list[tuple[str, Path]]:
     roots = [ROOT / "templates", *(Path(config.path) / "templates" for config in apps.get_app_configs())]
     found = []
     for root in roots:
-        if not root.is_dir() or not root.is_relative_to(ROOT) or ".venv" in root.parts:
+        if not root.is_dir() or not is_ours(root):
             continue
         for path in root.rglob("*.html"):
             name = path.relative_to(root).as_posix()
