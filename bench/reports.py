@@ -116,8 +116,9 @@ def plain_orm_report(query) -> list[dict]:
     """The same figures per operating day, the way a plain ORM aggregate gets them."""
     from django.db.models import Count
 
+    from callcenter.workdays import operating_day_window
     from floor import stats
-    from inquiries.models import Call, operating_day_window
+    from inquiries.models import Call
     from referrals.models import FollowUp, Referral
 
     rows = []
@@ -163,8 +164,9 @@ def measure(database: str, total: int, repeats: int, fresh: bool) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from callcenter.workdays import operating_day
     from floor.models import QueueCall
-    from inquiries.models import Call, operating_day_of
+    from inquiries.models import Call
     from reports.selectors import DIMENSIONS, ReportQuery, report_build
 
     complete = get_user_model().objects.filter(username=f"bench_agent{AGENTS - 1}").exists() and Call.objects.exists()
@@ -175,7 +177,7 @@ def measure(database: str, total: int, repeats: int, fresh: bool) -> None:
     else:
         print(f"{database}: reusing the {total:,} calls already there (--fresh fills anew)", flush=True)
     logged = Call.objects.count()
-    today = operating_day_of(timezone.now())
+    today = operating_day(timezone.now())
     query = ReportQuery(date_from=today - timedelta(days=DAYS - 1), date_to=today, by="day")
     start, end = query.window
     in_range = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).count()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,16 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.languages import Language
 from callcenter.phone_numbers import format_number, mask_number
-from callcenter.workdays import operating_day, operating_day_starts, operating_day_window  # noqa: F401 (re-exported)
+from callcenter.workdays import operating_day, operating_day_window
 from floor.selectors import shift_current
 
 SUMMARY_MAX_LENGTH = 2000
-
-
-def operating_day_of(moment: datetime) -> date:
-    """The operating day a moment belongs to (before OPERATING_DAY_STARTS: the day before's);
-    callcenter.workdays.operating_day, the one answer."""
-    return operating_day(moment)
 
 
 class Caller(models.Model):

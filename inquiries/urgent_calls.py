@@ -23,7 +23,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from inquiries.models import Call, operating_day_starts
+from callcenter.workdays import operating_day_starts
+from inquiries.models import Call
 
 WALLBOARD_GROUP = "wallboard"  # the supervisors' wallboard socket's group
 OPEN_RESOLUTIONS = (Call.Resolution.UNRESOLVED, Call.Resolution.CALLBACK_NEEDED)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from callcenter.inputs import InputSerializer
+from callcenter.workdays import operating_day
 from floor.models import Shift
-from inquiries.models import Call, Language, operating_day_of
+from inquiries.models import Call, Language
 from knowledgebase.models import Category
 from reports.selectors import DIMENSIONS, MAX_DAYS, ReportQuery
 
@@ -59,7 +60,7 @@ class ReportQuerySerializer(InputSerializer):
             if value is not None and not FIRST_DAY <= value <= LAST_DAY:
                 errors[name] = [_("Give a day between 2000-01-01 and 2099-12-31.")]
         if not errors:
-            today = operating_day_of(timezone.now())
+            today = operating_day(timezone.now())
             if first is None and last is None:
                 last = today
                 first = last - timedelta(days=DEFAULT_DAYS - 1)

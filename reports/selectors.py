@@ -44,10 +44,11 @@ from django.db.models.functions import Cast, ExtractHour, ExtractMinute, TruncDa
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callcenter.workdays import operating_day_starts, operating_day_window
 from floor import stats
 from floor.models import QueueCall, Shift
 from inquiries import selectors as call_selectors
-from inquiries.models import Call, Language, operating_day_starts, operating_day_window
+from inquiries.models import Call, Language
 from knowledgebase.models import Category
 from referrals.models import FollowUp, Referral
 

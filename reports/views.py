@@ -10,7 +10,8 @@ from callcenter import permissions
 from callcenter.error_codes import ErrorCode
 from callcenter.errors import error_body, json_response
 from callcenter.replica import replica_reads
-from inquiries.models import Call, Language, operating_day_starts
+from callcenter.workdays import operating_day_starts
+from inquiries.models import Call, Language
 from inquiries.selectors import agent_list
 from knowledgebase.selectors import category_list
 from reports import exports, services

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
+from callcenter.workdays import operating_day
 from floor.models import Shift
-from inquiries.models import operating_day_of
 from inquiries.tests.factories import CallFactory
 from knowledgebase.models import Category
 from reports.tests.data import local, queue_call
@@ -28,7 +28,7 @@ def test_a_supervisor_opens_a_report_filters_it_and_downloads_csv_and_xlsx(page,
     Shift.objects.all().delete()
     Shift.objects.create(name_ko="주간", name_en="Day", starts=time(8), ends=time(19))
     Shift.objects.create(name_ko="야간", name_en="Night", starts=time(19), ends=time(8))
-    day = operating_day_of(timezone.now()) - timedelta(days=2)
+    day = operating_day(timezone.now()) - timedelta(days=2)
     # on `day`: four water calls in the day shift (one abandoned), one transit call at 02:00 the next night
     for n, (hour, answered) in enumerate([(9, True), (10, True), (11, False), (15, True)]):
         queue = queue_call(n, local(day, hour), wait=10 + n, answered=answered, agent=hana, category=water)
