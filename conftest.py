@@ -5,11 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from callcenter import authentication, realtime
+from callcenter import caches, realtime
 from callcenter.demo import roles_seed
 from callcenter.permissions import Role
-from floor import stats
-from knowledgebase import selectors as kb_selectors
 from knowledgebase.categories import category_seed
 from knowledgebase.models import Category
 from knowledgebase.search import embedder as kb_embedder
@@ -43,13 +41,12 @@ def pytest_collection_modifyitems(config, items):
 def _forget_process_state() -> None:
     """What a process keeps between requests; a test's rolled-back rows must not survive in it."""
     realtime.reset_for_tests()
-    authentication.forget_tokens()
     cache.clear()  # request rates (callcenter/throttling.py)
-    stats.forget_last_stats()
-    # A rolled-back test's categories stay in the per-process category cache (no signal on a
-    # rollback); a browser test's daphne child forked afterwards logged calls against their ids
-    # (a foreign-key error on PostgreSQL, whose sequences do not restart).
-    kb_selectors.forget_categories()
+    # Every per-process cache (callcenter/caches.py): a rolled-back test's rows (categories, roles,
+    # tokens, figures) stay in them, with no signal on a rollback; a browser test's daphne child
+    # forked afterwards logged calls against their ids (a foreign-key error on PostgreSQL, whose
+    # sequences do not restart).
+    caches.clear_all()
     # Words only unless a test asks for the model (the `embedder` fixture): embedding every
     # entry a test saves would cost ~80 ms each, and the suite must pass without the model.
     kb_embedder.set_embedder(None)

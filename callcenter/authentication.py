@@ -12,7 +12,7 @@ expensive query (bench/calls.py), so each process keeps what it found for
 
 - a token deleted or replaced, or its user saved (deactivated, password or
   groups changed) or deleted, is forgotten in this process at once (the signal
-  receivers below), so the next request asks the database again;
+  declaration's clear_on, callcenter/caches.py), so the next request asks the database again;
 - other processes (daphne workers) notice within TOKEN_CACHE_SECONDS. That is
   the trade-off, chosen on purpose: a revoked token may be accepted for at most
   that many seconds by another worker. `TOKEN_CACHE_SECONDS=0` turns the cache
@@ -26,8 +26,6 @@ the user object, so per-request attributes never leak from one request to the ne
 from __future__ import annotations
 
 import copy
-import threading
-import time
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,47 +38,42 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from rest_framework.authentication import TokenAuthentication
 
+from callcenter import caches
+
 # At most this many tokens are kept; a full cache is emptied (tokens are few: the
 # phone system, integrations, a handful of scripts).
 MAX_CACHED_TOKENS = 1000
-
-_cache: dict[str, tuple[float, Any, Any]] = {}  # key -> (expires, user, token)
-_lock = threading.Lock()
 
 
 def cache_seconds() -> float:
     return float(getattr(settings, "TOKEN_CACHE_SECONDS", 0))
 
 
+_tokens = caches.declare(
+    "tokens",
+    seconds=cache_seconds,
+    max_entries=MAX_CACHED_TOKENS,
+    clear_on=[
+        (post_save, "authtoken.Token"),
+        (post_delete, "authtoken.Token"),
+        (post_save, settings.AUTH_USER_MODEL),
+        (post_delete, settings.AUTH_USER_MODEL),
+    ],
+)
+
+
 class CachedTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`, as DRF's TokenAuthentication, cached per process."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        lifetime = cache_seconds()
-        if lifetime <= 0:
-            return super().authenticate_credentials(key)
-        now = time.monotonic()
-        hit = _cache.get(key)
-        if hit is not None and hit[0] > now:
-            return copy.copy(hit[1]), hit[2]
-        user, token = super().authenticate_credentials(key)  # raises for unknown or inactive
-        with _lock:
-            if len(_cache) >= MAX_CACHED_TOKENS:
-                _cache.clear()
-            _cache[key] = (now + lifetime, user, token)
+        # raises for an unknown or inactive token, which is never kept
+        user, token = _tokens.get(key, lambda: super(CachedTokenAuthentication, self).authenticate_credentials(key))
         return copy.copy(user), token
 
 
-def forget_tokens(**kwargs: Any) -> None:
-    """Signal receiver: a token or a user changed; ask the database again."""
-    with _lock:
-        _cache.clear()  # rare events; clearing all is simplest and always right
-
-
-post_save.connect(forget_tokens, sender="authtoken.Token", dispatch_uid="dasan-tokens-token-saved")
-post_delete.connect(forget_tokens, sender="authtoken.Token", dispatch_uid="dasan-tokens-token-deleted")
-post_save.connect(forget_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-tokens-user-saved")
-post_delete.connect(forget_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-tokens-user-deleted")
+def forget_tokens() -> None:
+    """Ask the database again for every token (tests)."""
+    _tokens.clear()
 
 
 class SocketSessionAuth:

@@ -304,6 +304,9 @@ REST_FRAMEWORK = {
 # API tokens found are kept per process this many seconds (callcenter/authentication.py):
 # a token revoked in one daphne process may still work that long in another. 0 = off.
 TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", "10"))
+# What a process keeps between requests (roles, tokens, categories, synonyms, the wallboard's
+# daily and last figures) is declared in one mechanism, callcenter/caches.py; 0 turns all off.
+LOCAL_CACHES = os.environ.get("LOCAL_CACHES", "1") != "0"
 # The search log (knowledgebase.SearchLog) keeps searches this many days; `manage.py kb_search_log_prune` deletes older.
 KB_SEARCH_LOG_DAYS = int(os.environ.get("KB_SEARCH_LOG_DAYS", "90"))
 SPECTACULAR_SETTINGS = {

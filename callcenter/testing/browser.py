@@ -84,19 +84,12 @@ def _child_setup(django_db_blocker):
 
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
     # The tests rewrite the database under the child from another process (flush,
-    # reseed: new pks for the same slugs and roles), which no signal reaches here:
-    # the child keeps no per-process cache of roles or categories.
-    from callcenter import permissions
-    from knowledgebase import selectors
+    # reseed: new pks for the same slugs and roles; a test that sets the floor up
+    # straight in the database, with no service to move a generation on), which no
+    # signal reaches here: the child keeps no per-process cache (callcenter/caches.py).
+    from django.conf import settings
 
-    permissions.ROLES_CACHE_SECONDS = 0.0
-    selectors.CATEGORY_CACHE_SECONDS = 0.0
-    # nor remembered wallboard figures: a test that sets the floor up straight in the
-    # database (no service, so no new generation here) got the last test's snapshot
-    from floor import stats
-
-    stats.SNAPSHOT_MAX_AGE = 0.0
-    stats.QUEUE_REUSE_SECONDS = 0.0
+    settings.LOCAL_CACHES = False
     # Words only in the child, as in the rest of the suite (conftest.py): no journey here needs the
     # model, and its vectors would outlive the flushes (the version counter starts again).
     from knowledgebase.search import embedder

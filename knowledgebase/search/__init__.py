@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 
+from callcenter import caches
 from knowledgebase.models import Category, FAQEntry, Synonym
 from knowledgebase.search import hybrid
 from knowledgebase.search.backends import Filters, backend, index_entries, match_groups, remove_entries
@@ -73,19 +74,22 @@ def entry_search_columns(entry: FAQEntry) -> tuple[str, str]:
     return title, body
 
 
-_synonym_cache: tuple[tuple, dict[str, list[str]]] | None = None
+# The synonym map, kept until the table changes: its version (row count, newest
+# edit) is read on every search, so any process's edit is seen at the next one.
+_synonym_maps = caches.declare("synonyms", max_entries=4)
 
 
 def _synonyms() -> dict[str, list[str]]:
     """The synonym map, rebuilt only when the table changed (any process's edit: a new count or a newer row)."""
-    global _synonym_cache
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {Synonym._meta.db_table}")  # noqa: S608
         version = tuple(cursor.fetchone())
-    if _synonym_cache is None or _synonym_cache[0] != version:
+
+    def build() -> dict[str, list[str]]:
         groups = [Synonym(terms=terms).term_list() for terms in Synonym.objects.values_list("terms", flat=True)]
-        _synonym_cache = (version, synonym_map(groups))
-    return _synonym_cache[1]
+        return synonym_map(groups)
+
+    return _synonym_maps.get("map", build, version=version)
 
 
 def _has(padded: str, variant: list[str], prefix: bool) -> bool:
