@@ -30,7 +30,7 @@ class WallboardConsumer(RealtimeConsumer):
     SNAPSHOT = "wallboard.snapshot"
 
     def groups_for(self, user: Any) -> list[str] | None:
-        if not permissions.can_view_wallboard(user):
+        if not permissions.can_oversee(user):
             return None
         return [WALLBOARD_GROUP, *extensions.socket_groups("wallboard", user)]
 
@@ -61,7 +61,7 @@ class AgentConsumer(RealtimeConsumer):
     def groups_for(self, user: Any) -> list[str] | None:
         if not permissions.can_use_console(user):
             return None
-        return [agent_group(user.pk), QUEUE_GROUP, *extensions.socket_groups("agent", user)]
+        return [agent_group(user_id=user.pk), QUEUE_GROUP, *extensions.socket_groups("agent", user)]
 
     def snapshot(self, user: Any) -> dict[str, Any]:
         return {

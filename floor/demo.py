@@ -22,7 +22,7 @@ def roster_seed() -> list[str]:
 
     day = shift_ensure(name_ko="주간", name_en="Day", starts=time(8, 0), ends=time(19, 0))
     night = shift_ensure(name_ko="야간", name_en="Night", starts=time(19, 0), ends=time(8, 0))
-    first = week_start(operating_day())
+    first = week_start(day=operating_day())
     last = first + timedelta(days=13)
     if ShiftAssignment.objects.filter(day__gte=first, day__lte=last).exists():
         return ["roster: up to date"]

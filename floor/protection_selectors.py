@@ -71,7 +71,7 @@ def abuse_flag_for_call(*, call_id: str, agent: AbstractBaseUser) -> AbuseFlag |
 
 
 # --- agents as the phone system names them ------------------------------------------
-def agent_by_phone_name(value: str) -> AbstractBaseUser | None:
+def agent_by_phone_name(*, value: str) -> AbstractBaseUser | None:
     """The agent the phone system means by `value`: their extension, else their
     username, else their id (Zammad's order: phone, login, id)."""
     value = (value or "").strip()
@@ -88,7 +88,7 @@ def agent_by_phone_name(value: str) -> AbstractBaseUser | None:
     return agent if agent is not None and permissions.can_use_console(agent) else None
 
 
-def agent_by_full_name(names: list[str]) -> AbstractBaseUser | None:
+def agent_by_full_name(*, names: list[str]) -> AbstractBaseUser | None:
     """The one agent whose full name is one of `names` ("Given Family",
     "FamilyGiven" or "Family Given", as Korean names are written); None when
     no name, or more than one agent, matches."""

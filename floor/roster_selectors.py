@@ -15,7 +15,7 @@ from callcenter.workdays import is_working_day, operating_day, public_holiday_la
 from floor.models import AgentState, AgentStatus, Shift, ShiftAssignment, ShiftSession
 
 
-def week_start(day: date) -> date:
+def week_start(*, day: date) -> date:
     """The Monday of `day`'s week (the grid's first column)."""
     return day - timedelta(days=day.weekday())
 
@@ -33,7 +33,7 @@ def roster_week(*, start: date, now=None) -> dict[str, Any]:
     """A week of the roster from Monday `start`: its days (public holidays named,
     working days marked, the operating day today), the shifts, the agents with
     who is signed in now and their state, and every cell (agent, day) -> shift."""
-    start = week_start(start)
+    start = week_start(day=start)
     today = operating_day(now)
     days = []
     for offset in range(7):
@@ -80,7 +80,7 @@ def roster_week(*, start: date, now=None) -> dict[str, Any]:
         "end": start + timedelta(days=6),
         "previous": start - timedelta(days=7),
         "next": start + timedelta(days=7),
-        "this_week": week_start(today),
+        "this_week": week_start(day=today),
         "days": days,
         "shifts": shift_list(),
         "rows": rows,

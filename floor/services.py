@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from callcenter.error_codes import ErrorCode as SharedCode
 from callcenter.errors import ApplicationError, Conflict, IllegalTransition, error_body, validation_fields
 from callcenter.inputs import json_storable, storable_text
 from callcenter.phone_numbers import mask_number
+from callcenter.workdays import operating_day, operating_day_window
 from floor import stats
 from floor.error_codes import ErrorCode
 from floor.models import (
@@ -35,6 +37,7 @@ from floor.models import (
     AgentState,
     AgentStateChange,
     AgentStatus,
+    FiguresVersion,
     PhoneEvent,
     QueueCall,
     Shift,
@@ -63,7 +66,7 @@ EVENT_TYPES = (
 SELF_SERVICE_STATES = frozenset({AgentState.AVAILABLE, AgentState.BREAK})
 
 
-def agent_group(user_id: int) -> str:
+def agent_group(*, user_id: int) -> str:
     return f"agent.{user_id}"
 
 
@@ -284,6 +287,7 @@ def _on_offered(data: dict, at: datetime) -> str | None:
     )
     call.full_clean(validate_unique=False)
     call.save()
+    _past_day_touched(call)
     return None
 
 
@@ -390,7 +394,7 @@ def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool =
         "wait_seconds": round(call.wait_seconds or 0, 1),
         "transferred": transferred,
     }
-    realtime.publish("call.screen_pop", payload, groups=[agent_group(agent.pk)])
+    realtime.publish("call.screen_pop", payload, groups=[agent_group(user_id=agent.pk)])
 
 
 # --- agent states ---------------------------------------------------------------
@@ -444,7 +448,7 @@ def _agent_move(
     realtime.publish(
         "agent.state_changed",
         {"state": to_state, "label": str(AgentState(to_state).label), "since": at},
-        groups=[agent_group(status.agent_id)],
+        groups=[agent_group(user_id=status.agent_id)],
     )
     return status
 
@@ -556,5 +560,22 @@ def queue_call_categorize(*, call_id: str, category: Category) -> QueueCall | No
         return None
     call.category = category
     call.save(update_fields=["category"])
+    _past_day_touched(call)
     _publish_floor()
     return call
+
+
+def figures_version_advance() -> None:
+    """Past operating days' queue calls changed (a backfill, an import, a late
+    offer or categorization): every process computes the wallboard's once-a-day
+    figures again at its next push (stats.figures_version). Side effect: the
+    one FiguresVersion row's counter, in the caller's transaction."""
+    now = timezone.now()
+    if not FiguresVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now):
+        FiguresVersion.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
+
+
+def _past_day_touched(call: QueueCall) -> None:
+    """A call of an operating day before today's changes the daily figures' data."""
+    if call.offered_at < operating_day_window(operating_day(timezone.now()))[0]:
+        figures_version_advance()

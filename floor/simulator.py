@@ -235,8 +235,10 @@ class DaySimulation:
 
 
 def backfill_day(*, day, agents: dict[str, int], calls_per_day: int, seed: int | None = None) -> int:
-    """Write one simulated past day straight into the queue table (demo history:
-    last week's curve on the chart, the usual category shares for surges).
+    """Write one simulated past operating day (from OPERATING_DAY_STARTS, 08:00, to
+    the same time the next day: its night shift included) straight into the queue
+    table (demo history: last week's curve on the chart, the usual category shares
+    for surges), and move the daily figures' version on.
 
     Skips a day that already has calls. Returns the number of calls written.
     """
@@ -245,18 +247,20 @@ def backfill_day(*, day, agents: dict[str, int], calls_per_day: int, seed: int |
     from django.db import transaction
     from django.utils import timezone
 
+    from callcenter.workdays import operating_day_window
     from floor.models import QueueCall
+    from floor.services import figures_version_advance
     from knowledgebase.models import Category
 
-    tz = timezone.get_current_timezone()
-    midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-    if QueueCall.objects.filter(offered_at__gte=midnight, offered_at__lt=midnight + timedelta(days=1)).exists():
+    start, end = operating_day_window(day)
+    midnight = datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    if QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).exists():
         return 0
     categories = dict(Category.objects.values_list("slug", "pk"))
     simulation = DaySimulation(
         agents=list(agents),
-        start_seconds=0,
-        duration_seconds=24 * 3600,
+        start_seconds=(start - midnight).total_seconds(),  # the simulation's clock: seconds since midnight
+        duration_seconds=(end - start).total_seconds(),
         calls_per_day=calls_per_day,
         seed=seed,
         call_prefix=f"hist{day:%Y%m%d}",
@@ -288,4 +292,5 @@ def backfill_day(*, day, agents: dict[str, int], calls_per_day: int, seed: int |
             call.agent_id = call.answered_at = None
     with transaction.atomic():
         QueueCall.objects.bulk_create(rows.values(), batch_size=1000)
+        figures_version_advance()  # the wallboard's last-week line and usual shares read these
     return len(rows)

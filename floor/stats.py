@@ -11,7 +11,6 @@ day. Definitions: DOMAIN.md §5.
 from __future__ import annotations
 
 import threading
-import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Mi
 from django.db.models.functions import Coalesce, ExtractHour, Greatest, Least
 from django.utils import timezone
 
-from callcenter import extensions
+from callcenter import caches, extensions
 from callcenter.workdays import operating_day, operating_day_window
 from floor import erlang, protection_selectors
 from floor.models import (
@@ -31,6 +30,7 @@ from floor.models import (
     AgentState,
     AgentStateChange,
     AgentStatus,
+    FiguresVersion,
     QueueCall,
     Shift,
     ShiftAssignment,
@@ -83,23 +83,12 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _queue_result(row: dict[str, Any]) -> dict[str, Any]:
-    """queue_figures' figures from the counts and means of one window."""
-    return {
-        "offered": row["offered"],
-        "answered": row["answered"],
-        "abandoned": row["abandoned"],
-        "service_level": _ratio(row["answered_within"], row["answered"] + row["abandoned_after"]),
-        "asa_seconds": _round(row["asa"]),
-        "aht_seconds": _round(row["aht"]),
-        "abandon_rate": _ratio(row["abandoned"], row["offered"]),
-    }
-
-
-def queue_figure_aggregates() -> dict[str, Any]:
-    """The aggregates queue_figures reads from queue calls (for `aggregate()`, or
-    `annotate()` after `values()` for figures per group: reports), turned into
-    figures by queue_figures_result.
+def queue_figure_aggregates(*, within: Q | None = None, prefix: str = "") -> dict[str, Any]:
+    """The one definition of the queue's figures: the aggregates over queue calls
+    that queue_figures_result turns into figures. For `aggregate()`, or `annotate()`
+    after `values()` for figures per group (reports); `within` narrows every
+    aggregate to one window and `prefix` names them apart, so several windows are
+    read in one query over one index range (the wallboard's day and shift).
 
     Service level = answered within T ÷ (answered + abandoned after T); a short
     abandon (hung up within T) counts in neither. ASA = mean queue time of
@@ -109,27 +98,55 @@ def queue_figure_aggregates() -> dict[str, Any]:
     t = threshold_seconds()
     answered_q = Q(answered_at__isnull=False)
     abandoned_q = Q(status=QueueCall.Status.ABANDONED)
+    conditions = {
+        "offered": None,
+        "answered": answered_q,
+        "abandoned": abandoned_q,
+        "answered_within": answered_q & Q(wait_seconds__lte=t),
+        "abandoned_after": abandoned_q & Q(wait_seconds__gt=t),
+    }
+    means = {"asa": ("wait_seconds", answered_q), "aht": ("handle_seconds", Q(handle_seconds__isnull=False))}
+
+    def narrowed(condition: Q | None) -> Q | None:
+        if within is None:
+            return condition
+        return within if condition is None else within & condition
+
+    aggregates: dict[str, Any] = {
+        f"{prefix}{name}": Count("id", filter=narrowed(condition)) for name, condition in conditions.items()
+    }
+    for name, (column, condition) in means.items():
+        aggregates[f"{prefix}{name}"] = Avg(column, filter=narrowed(condition))
+    return aggregates
+
+
+def queue_figures_result(row: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
+    """The figures from one row of queue_figure_aggregates (its names, after `prefix`)."""
+
+    def value(name: str) -> Any:
+        return row[f"{prefix}{name}"]
+
+    asa, aht = value("asa"), value("aht")
     return {
-        "offered": Count("id"),
-        "answered": Count("id", filter=answered_q),
-        "abandoned": Count("id", filter=abandoned_q),
-        "answered_within": Count("id", filter=answered_q & Q(wait_seconds__lte=t)),
-        "abandoned_after": Count("id", filter=abandoned_q & Q(wait_seconds__gt=t)),
-        "asa": Avg("wait_seconds", filter=answered_q),
-        "aht": Avg("handle_seconds", filter=Q(handle_seconds__isnull=False)),
+        "offered": value("offered"),
+        "answered": value("answered"),
+        "abandoned": value("abandoned"),
+        "service_level": _ratio(value("answered_within"), value("answered") + value("abandoned_after")),
+        "asa_seconds": _round(None if asa is None else float(asa)),
+        "aht_seconds": _round(None if aht is None else float(aht)),
+        "abandon_rate": _ratio(value("abandoned"), value("offered")),
     }
 
 
-def queue_figures_result(row: dict[str, Any]) -> dict[str, Any]:
-    """The figures from one row of queue_figure_aggregates."""
-    return _queue_result(row)
+def _offered_in(start: datetime, end: datetime, *, end_included: bool = False) -> Q:
+    return Q(offered_at__gte=start, **{"offered_at__lte" if end_included else "offered_at__lt": end})
 
 
 def queue_figures(start: datetime, end: datetime) -> dict[str, Any]:
     """Offered, answered, abandoned, service level, ASA, AHT, abandon rate of
     the calls offered in [start, end) (definitions: queue_figure_aggregates)."""
-    row = QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end).aggregate(**queue_figure_aggregates())
-    return _queue_result(row)
+    row = QueueCall.objects.filter(_offered_in(start, end)).aggregate(**queue_figure_aggregates())
+    return queue_figures_result(row)
 
 
 def _floor_figures(
@@ -137,50 +154,18 @@ def _floor_figures(
 ) -> tuple[dict[str, Any], dict[str, Any] | None, int]:
     """queue_figures for today and for the shift, and the calls offered in the
     last ARRIVAL_WINDOW, in one query over one index range (the union of the
-    windows, about a day: the cost does not grow with history).
-
-    Written in SQL because it runs on every push: the same fifteen conditional
-    aggregates through the ORM took more time to compile than to run. The
-    definitions are queue_figures' (CASE ... END is NULL outside a window, so
-    COUNT and AVG skip those rows exactly as the ORM's filter= does); the
-    tests compare the two on hand-computed calls.
-    """
-    adapt = connection.ops.adapt_datetimefield_value
-    abandoned, t = QueueCall.Status.ABANDONED.value, threshold_seconds()
-    windows = [day, *([shift] if shift else [])]
+    windows, about a day: the cost does not grow with history)."""
+    windows = {"day_": day, **({"shift_": shift} if shift else {})}
     recent_start = now - ARRIVAL_WINDOW
-    columns = ["COUNT(CASE WHEN offered_at >= %s AND offered_at <= %s THEN 1 END)"]
-    params: list[Any] = [adapt(recent_start), adapt(now)]
-    for start, end in windows:
-        within = "offered_at >= %s AND offered_at < %s"
-        bounds = [adapt(start), adapt(end)]
-        columns += [
-            f"COUNT(CASE WHEN {within} THEN 1 END)",
-            f"COUNT(CASE WHEN {within} AND answered_at IS NOT NULL THEN 1 END)",
-            f"COUNT(CASE WHEN {within} AND status = %s THEN 1 END)",
-            f"COUNT(CASE WHEN {within} AND answered_at IS NOT NULL AND wait_seconds <= %s THEN 1 END)",
-            f"COUNT(CASE WHEN {within} AND status = %s AND wait_seconds > %s THEN 1 END)",
-            f"AVG(CASE WHEN {within} AND answered_at IS NOT NULL THEN wait_seconds END)",
-            f"AVG(CASE WHEN {within} AND handle_seconds IS NOT NULL THEN handle_seconds END)",
-        ]
-        params += [*bounds, *bounds, *bounds, abandoned, *bounds, t, *bounds, abandoned, t, *bounds, *bounds]
-    lower = min([recent_start, *(start for start, _ in windows)])
-    upper = max([now, *(end for _, end in windows)])
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {QueueCall._meta.db_table} "  # noqa: S608 (no user input)
-        "WHERE offered_at >= %s AND offered_at <= %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, adapt(lower), adapt(upper)])
-        row = cursor.fetchone()
-    names = ["offered", "answered", "abandoned", "answered_within", "abandoned_after", "asa", "aht"]
-    results = []
-    for i in range(len(windows)):
-        values = dict(zip(names, row[1 + 7 * i : 8 + 7 * i], strict=True))
-        values["asa"] = None if values["asa"] is None else float(values["asa"])
-        values["aht"] = None if values["aht"] is None else float(values["aht"])
-        results.append(_queue_result(values))
-    return results[0], (results[1] if shift else None), row[0]
+    aggregates: dict[str, Any] = {"recent": Count("id", filter=_offered_in(recent_start, now, end_included=True))}
+    for prefix, (start, end) in windows.items():
+        aggregates.update(queue_figure_aggregates(within=_offered_in(start, end), prefix=prefix))
+    lower = min([recent_start, *(start for start, _ in windows.values())])
+    upper = max([now, *(end for _, end in windows.values())])
+    row = QueueCall.objects.filter(_offered_in(lower, upper, end_included=True)).aggregate(**aggregates)
+    day_figures = queue_figures_result(row, prefix="day_")
+    shift_figures = queue_figures_result(row, prefix="shift_") if shift else None
+    return day_figures, shift_figures, row["recent"]
 
 
 def occupancy(start: datetime, end: datetime) -> float | None:
@@ -233,40 +218,37 @@ def queue_summary(now: datetime | None = None) -> dict[str, Any]:
     return {**waiting_now(now), "generated_at": now}
 
 
-# --- figures that change once a day (cached per day and process) -------------------
-_daily_cache: dict[tuple[str, date], Any] = {}
-_daily_lock = threading.Lock()
+# --- figures that change once a day (kept per day and process) ---------------------
+# Kept for the operating day at the figures' version (FiguresVersion): a change to a
+# past day's queue calls in any process (a backfill, a late event or categorization)
+# moves the version on, and every process computes them again at its next push.
+_daily = caches.declare("daily_figures", max_entries=16)
 
 
-def _cached_daily(name: str, day: date, compute) -> Any:
-    key = (name, day)
-    with _daily_lock:
-        if key in _daily_cache:
-            return _daily_cache[key]
-    value = compute()
-    with _daily_lock:
-        for old in [k for k in _daily_cache if k[1] < day - timedelta(days=1)]:
-            del _daily_cache[old]
-        _daily_cache[key] = value
-    return value
+def figures_version() -> int:
+    """The version of past days' queue calls (floor.services.figures_version_advance)."""
+    return FiguresVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def _cached_daily(name: str, day: date, compute, *, version: int) -> Any:
+    return _daily.get((name, day), compute, version=version)
+
+
+def _local_hour() -> ExtractHour:
+    """A queue call's local hour of offer (the database's own conversion)."""
+    return ExtractHour("offered_at", tzinfo=timezone.get_current_timezone())
 
 
 def calls_per_hour(start: datetime, end: datetime) -> list[int]:
-    tz = timezone.get_current_timezone()
-    rows = (
-        QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end)
-        .annotate(hour=ExtractHour("offered_at", tzinfo=tz))
-        .values("hour")
-        .annotate(n=Count("id"))
-        .order_by("hour")
-    )
+    """Calls offered in [start, end) by local hour (0-23)."""
+    rows = QueueCall.objects.filter(_offered_in(start, end)).values(hour=_local_hour()).annotate(n=Count("id"))
     hours = [0] * 24
-    for row in rows:
+    for row in rows.order_by():
         hours[row["hour"]] += row["n"]
     return hours
 
 
-def usual_category_share(today: date) -> dict[int, float]:
+def usual_category_share(today: date, *, version: int) -> dict[int, float]:
     """Each category's share of calls over the previous four weeks (categories
     of calls with one); empty without history."""
 
@@ -281,7 +263,7 @@ def usual_category_share(today: date) -> dict[int, float]:
         total = sum(row["n"] for row in rows)
         return {row["category_id"]: row["n"] / total for row in rows} if total else {}
 
-    return _cached_daily("share", today, compute)
+    return _cached_daily("share", today, compute, version=version)
 
 
 def _category_hour_counts(
@@ -289,47 +271,34 @@ def _category_hour_counts(
 ) -> tuple[dict[int | None, dict[str, int]], list[int]]:
     """One grouped query for two figures: per category, the calls offered
     today (from day_start on) and in the last SURGE_WINDOW; and today's calls
-    per hour ([day_start, day_end), as calls_per_hour).
-
-    In SQL for the reason _floor_figures is: it runs on every push, and the
-    ORM took longer to compile it than the database to run it. The local hour
-    is the database's own (connection.ops, as ExtractHour's), so SQLite and
-    PostgreSQL group alike.
-    """
-    adapt = connection.ops.adapt_datetimefield_value
+    per hour ([day_start, day_end), as calls_per_hour)."""
     recent_start, soon = now - SURGE_WINDOW, now + timedelta(1)
-    hour_sql, hour_params = connection.ops.datetime_extract_sql(
-        "hour", "offered_at", (), timezone.get_current_timezone_name()
+    rows = (
+        QueueCall.objects.filter(_offered_in(min(day_start, recent_start), max(day_end, soon)))
+        .values("category_id", hour=_local_hour())
+        .annotate(
+            in_day=Count("id", filter=_offered_in(day_start, day_end)),
+            today=Count("id", filter=_offered_in(day_start, soon)),
+            recent=Count("id", filter=_offered_in(recent_start, soon)),
+        )
+        .order_by()
     )
-    sql = (
-        f"SELECT category_id, {hour_sql}, "  # noqa: S608 (no user input)
-        "COUNT(CASE WHEN offered_at >= %s AND offered_at < %s THEN 1 END), "
-        "COUNT(CASE WHEN offered_at >= %s AND offered_at < %s THEN 1 END), "
-        "COUNT(CASE WHEN offered_at >= %s AND offered_at < %s THEN 1 END) "
-        f"FROM {QueueCall._meta.db_table} WHERE offered_at >= %s AND offered_at < %s GROUP BY 1, 2"
-    )
-    params = [
-        *hour_params,
-        *(adapt(day_start), adapt(day_end)),
-        *(adapt(day_start), adapt(soon)),
-        *(adapt(recent_start), adapt(soon)),
-        *(adapt(min(day_start, recent_start)), adapt(max(day_end, soon))),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     counts: dict[int | None, dict[str, int]] = {}
     hours = [0] * 24
-    for category_id, hour, in_day, today, recent in rows:
-        hours[int(hour)] += in_day
-        entry = counts.setdefault(category_id, {"today": 0, "recent": 0})
-        entry["today"] += today
-        entry["recent"] += recent
+    for row in rows:
+        hours[row["hour"]] += row["in_day"]
+        entry = counts.setdefault(row["category_id"], {"today": 0, "recent": 0})
+        entry["today"] += row["today"]
+        entry["recent"] += row["recent"]
     return counts, hours
 
 
 def categories(
-    now: datetime, day_start: datetime, counts: dict[int | None, dict[str, int]] | None = None
+    now: datetime,
+    day_start: datetime,
+    counts: dict[int | None, dict[str, int]] | None = None,
+    *,
+    version: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Calls per category today, and the surges.
 
@@ -346,7 +315,7 @@ def categories(
     for pk in counts:
         if pk is not None and pk not in names:  # inactive, or made in another process a moment ago
             names[pk] = every.get(pk) or Category.objects.get(pk=pk)
-    share = usual_category_share(operating_day(now))
+    share = usual_category_share(operating_day(now), version=figures_version() if version is None else version)
     if not share:
         earlier = {pk: row["today"] - row["recent"] for pk, row in counts.items() if pk is not None}
         total_earlier = sum(earlier.values())
@@ -473,7 +442,8 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
     waiting = waiting_now(now)
     per_state, agent_board = agents_now(now, day_start, after_call_work_limit=goal["after_call_work_limit_seconds"])
     category_counts, hours = _category_hour_counts(now, day_start, day_end)
-    by_category, surges = categories(now, day_start, category_counts)
+    version = figures_version()
+    by_category, surges = categories(now, day_start, category_counts, version=version)
     last_week_start, last_week_end = day_window(today - timedelta(days=7))
     aht_for_staffing = day["aht_seconds"] or float(getattr(settings, "DEFAULT_AHT_SECONDS", 180))
     staffing = erlang.agents_required(
@@ -512,7 +482,7 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
         "surges": surges,
         "calls_per_hour": hours,
         "calls_per_hour_last_week": _cached_daily(
-            "last_week_hours", today, lambda: calls_per_hour(last_week_start, last_week_end)
+            "last_week_hours", today, lambda: calls_per_hour(last_week_start, last_week_end), version=version
         ),
         "erlang": {
             "required": staffing.required,
@@ -573,26 +543,19 @@ def floor_changed() -> None:
         _generation[0] += 1
 
 
-# The last figures computed, reused for snapshots while nothing changed (a
-# wall of sockets reconnecting at once costs one computation, not hundreds).
-_last: dict[str, Any] = {"generation": -1, "at": 0.0, "stats": None}
-_last_lock = threading.Lock()
+# The last figures computed, reused for snapshots while nothing changed in this
+# process (a wall of sockets reconnecting at once costs one computation, not
+# hundreds), for at most SNAPSHOT_MAX_AGE: another process's change is seen that late.
 SNAPSHOT_MAX_AGE = 1.0
 QUEUE_REUSE_SECONDS = 0.2
-
-
-def forget_last_stats() -> None:
-    """Forget the remembered figures (tests: a rolled-back test's figures must not serve the next)."""
-    with _last_lock:
-        _last.update(generation=-1, at=0.0, stats=None)
+_last = caches.declare("wallboard_figures", seconds=SNAPSHOT_MAX_AGE, max_entries=1)
 
 
 def wallboard_stats_fresh() -> dict[str, Any]:
     """Compute now (a push's payload) and remember the result for snapshots."""
     generation = floor_generation()
     stats = wallboard_stats()
-    with _last_lock:
-        _last.update(generation=generation, at=time.monotonic(), stats=stats)
+    _last.put("stats", stats, version=generation)
     return stats
 
 
@@ -604,29 +567,16 @@ def queue_summary_fresh() -> dict[str, Any]:
     and hold these figures: taken from them, not read again. Otherwise
     (another change since, or older than QUEUE_REUSE_SECONDS) read anew.
     """
-    with _last_lock:
-        last = _last["stats"]
-        if not (
-            last is not None
-            and _last["generation"] == floor_generation()
-            and time.monotonic() - _last["at"] < QUEUE_REUSE_SECONDS
-        ):
-            last = None
-    if last is None:
+    last = _last.peek("stats", version=floor_generation(), max_age=QUEUE_REUSE_SECONDS)
+    if last is caches.MISSING:
         return queue_summary()
     return {key: last[key] for key in (*WAITING_KEYS, "generated_at")}
 
 
 def wallboard_stats_cached() -> dict[str, Any]:
     """For a snapshot: the last figures if nothing changed in the last second."""
-    with _last_lock:
-        if (
-            _last["stats"] is not None
-            and _last["generation"] == floor_generation()
-            and time.monotonic() - _last["at"] < SNAPSHOT_MAX_AGE
-        ):
-            return _last["stats"]
-    return wallboard_stats_fresh()
+    last = _last.peek("stats", version=floor_generation())
+    return wallboard_stats_fresh() if last is caches.MISSING else last
 
 
 def agent_figures(*, agent: AbstractBaseUser, now: datetime | None = None) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from floor import protection_selectors, stats
 from floor.models import AbuseFlag
 
 
-@permissions.page_requires(permissions.can_view_wallboard)
+@permissions.page_requires(permissions.can_oversee)
 def wallboard(request):
     """The live wallboard for supervisors (a big screen across the room)."""
     return render(request, "floor/wallboard.html", {"targets": stats.targets()})
 
 
-@permissions.page_requires(permissions.can_block_callers)
+@permissions.page_requires(permissions.can_oversee)
 def abuse_flags(request):
     """Supervisors review abusive-call flags and block numbers (agent protection)."""
     kind = request.GET.get("kind") or ""
@@ -38,7 +38,7 @@ def abuse_flags(request):
 
 
 # --- the roster ----------------------------------------------------------------------
-@permissions.page_requires(permissions.can_edit_roster)
+@permissions.page_requires(permissions.can_oversee)
 def roster(request):
     """The supervisors' roster: a week grid (agents × days, a shift per cell), copy
     last week, fill a range, who is signed in now; Korean public holidays shown."""

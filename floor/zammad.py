@@ -238,17 +238,17 @@ def _translate(parsed: dict[str, Any]) -> tuple[dict[str, Any] | str, str] | Non
 
 
 def _answering_agent(parsed: dict[str, Any]) -> AbstractBaseUser | None:
-    return protection_selectors.agent_by_phone_name(parsed["answeringNumber"]) or (
-        protection_selectors.agent_by_full_name(parsed["users"])
+    return protection_selectors.agent_by_phone_name(value=parsed["answeringNumber"]) or (
+        protection_selectors.agent_by_full_name(names=parsed["users"])
     )
 
 
 def _outbound_agent(parsed: dict[str, Any]) -> AbstractBaseUser | None:
     """The agent dialling out: `from` (their extension), else `user[]`, else `answeringNumber`."""
     return (
-        protection_selectors.agent_by_phone_name(parsed["from"])
-        or protection_selectors.agent_by_full_name(parsed["users"])
-        or protection_selectors.agent_by_phone_name(parsed["answeringNumber"])
+        protection_selectors.agent_by_phone_name(value=parsed["from"])
+        or protection_selectors.agent_by_full_name(names=parsed["users"])
+        or protection_selectors.agent_by_phone_name(value=parsed["answeringNumber"])
     )
 
 

@@ -268,7 +268,7 @@ def _figures(parts: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
     return {
         **stats.queue_figures_result(queue),
         "logged": calls.get("logged", 0),
-        "satisfaction": call_selectors.satisfaction_score(calls.get("satisfaction_average")),
+        "satisfaction": call_selectors.satisfaction_score(average=calls.get("satisfaction_average")),
         "referrals": (parts["referrals"] or {}).get("referrals", 0),
         "followups": (parts["followups"] or {}).get("followups", 0),
     }

@@ -49,7 +49,7 @@ def _table_row(row: dict) -> dict:
     }
 
 
-@permissions.page_requires(permissions.can_view_reports)
+@permissions.page_requires(permissions.can_oversee)
 def report(request):
     """The report page: a range of operating days by one dimension, with filters,
     a table, a chart and the two downloads."""
@@ -112,13 +112,13 @@ def _export(request, file_format: str) -> HttpResponse:
     return response
 
 
-@permissions.page_requires(permissions.can_view_reports)
+@permissions.page_requires(permissions.can_oversee)
 def report_export_csv(request):
     """GET /reports/export.csv?from=&to=&by=&...: the report's table, a row per group and the total."""
     return _export(request, "csv")
 
 
-@permissions.page_requires(permissions.can_view_reports)
+@permissions.page_requires(permissions.can_oversee)
 def report_export_xlsx(request):
     """GET /reports/export.xlsx?from=&to=&by=&...: the same table, and a sheet naming the filters."""
     return _export(request, "xlsx")

@@ -266,7 +266,7 @@ class AgentShiftApi(APIView):
 
 
 class WallboardStatsApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_view_wallboard)]
+    permission_classes = [permissions.api_requires(permissions.can_oversee)]
 
     @extend_schema(responses=docs.WallboardStatsSerializer, description="The figures the wallboard socket pushes, now.")
     def get(self, request):
@@ -278,7 +278,7 @@ class DailyQuerySerializer(InputSerializer):
 
 
 class WallboardDailyApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_view_wallboard)]
+    permission_classes = [permissions.api_requires(permissions.can_oversee)]
 
     @extend_schema(parameters=[DailyQuerySerializer], responses=docs.DailyReportSerializer)
     def get(self, request):

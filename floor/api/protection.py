@@ -128,7 +128,7 @@ def _parse_pk(pk: str) -> int:
 class AbuseFlagListCreateApi(GenericAPIView):
     """Agents flag their calls; supervisors list every flag."""
 
-    permission_classes = [permissions.api_requires(permissions.can_flag_abusive_calls)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     @extend_schema(
         operation_id="abuse_flags_list",
@@ -136,7 +136,7 @@ class AbuseFlagListCreateApi(GenericAPIView):
         responses=AbuseFlagSerializer(many=True),
     )
     def get(self, request):
-        if not permissions.can_block_callers(request.user):
+        if not permissions.can_oversee(request.user):
             raise PermissionDenied
         query = AbuseFlagQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -155,7 +155,7 @@ class AbuseFlagListCreateApi(GenericAPIView):
 class AbuseFlagStepApi(APIView):
     """The flag's next step: the warning was read, or the agent ended the call."""
 
-    permission_classes = [permissions.api_requires(permissions.can_flag_abusive_calls)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
     step = ""
 
     @extend_schema(request=None, responses=AbuseFlagSerializer)
@@ -169,7 +169,7 @@ class AbuseFlagStepApi(APIView):
 
 
 class CallerBlockListCreateApi(GenericAPIView):
-    permission_classes = [permissions.api_requires(permissions.can_block_callers)]
+    permission_classes = [permissions.api_requires(permissions.can_oversee)]
 
     @extend_schema(
         operation_id="caller_blocks_list",
@@ -194,7 +194,7 @@ class CallerBlockListCreateApi(GenericAPIView):
 
 
 class CallerBlockDetailApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_block_callers)]
+    permission_classes = [permissions.api_requires(permissions.can_oversee)]
 
     def _block(self, pk: str) -> CallerBlock:
         try:

@@ -171,7 +171,7 @@ def week_data(week: dict) -> dict:
 
 
 class _RosterApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_edit_roster)]
+    permission_classes = [permissions.api_requires(permissions.can_oversee)]
 
 
 class RosterWeekApi(_RosterApi):

@@ -299,3 +299,23 @@ class ShiftSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class FiguresVersion(models.Model):
+    """One row: a counter that any process moves on when past operating days' queue
+    calls change (a backfill, an import, a late event or categorization).
+
+    The wallboard's once-a-day figures (last week's calls per hour, each category's
+    usual share) are kept per process for the day at this version
+    (floor/stats.py): every process computes them again at its next push after a
+    change, not only when the day turns (issue 13, item 6)."""
+
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("figures version")
+        verbose_name_plural = _("figures versions")
+
+    def __str__(self) -> str:
+        return f"{self.version}"

@@ -28,7 +28,7 @@ def night_shift(reference_data):
 
 @pytest.fixture
 def monday():
-    return week_start(operating_day()) + timedelta(days=7)
+    return week_start(day=operating_day()) + timedelta(days=7)
 
 
 def assert_error_shape(response, status=400):

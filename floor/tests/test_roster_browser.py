@@ -29,7 +29,7 @@ def test_supervisor_builds_next_weeks_roster(live_server_url, page, make_user):
     nights = make_user(Role.AGENT, username="r_nights", first_name="민준", last_name="이")
     make_user(Role.AGENT, username="r_spare", first_name="하늘", last_name="박")
     # this week: r_days on days Monday to Friday, r_nights on nights every day; r_nights is at work now
-    this_monday = week_start(operating_day())
+    this_monday = week_start(day=operating_day())
     next_monday = this_monday + timedelta(days=7)
     roster_services.roster_range_fill(agents=[days], first=this_monday, last=this_monday + timedelta(days=4), shift=day)
     roster_services.roster_range_fill(

@@ -33,7 +33,7 @@ def early_shift(reference_data):
 def monday():
     from callcenter.workdays import operating_day
 
-    return week_start(operating_day()) + timedelta(days=7)  # next week's Monday
+    return week_start(day=operating_day()) + timedelta(days=7)  # next week's Monday
 
 
 def cells(agent):

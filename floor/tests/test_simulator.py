@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from callcenter.permissions import Role
+from callcenter.workdays import operating_day
 from floor.models import AgentStatus, PhoneEvent, QueueCall, ShiftAssignment, ShiftSession
 from floor.simulator import CATEGORY_WEIGHTS, DaySimulation, Surge, backfill_day
 from floor.tests.fixtures import shift_running_now
@@ -92,13 +93,15 @@ def test_a_surge_floods_its_category_for_an_hour():
 @pytest.mark.django_db
 def test_backfill_writes_one_past_day_once(reference_data, make_user):
     ids = {user.username: user.pk for user in (make_user(Role.AGENT, username=name) for name in AGENTS[:10])}
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = operating_day(timezone.now()) - timedelta(days=1)
 
     written = backfill_day(day=yesterday, agents=ids, calls_per_day=800, seed=3)
 
     calls = QueueCall.objects.all()
     assert written == calls.count() and 650 <= written <= 950
-    assert {timezone.localdate(c.offered_at) for c in calls} == {yesterday}
+    # one operating day, 08:00 to 08:00: its night shift's calls after midnight included
+    assert {operating_day(c.offered_at) for c in calls} == {yesterday}
+    assert any(timezone.localtime(c.offered_at).date() > yesterday for c in calls)
     assert set(calls.values_list("status", flat=True)) <= {"ended", "abandoned"}
     assert not calls.filter(status="ended", answered_at__isnull=True).exists()
     assert backfill_day(day=yesterday, agents=ids, calls_per_day=800, seed=3) == 0  # already there

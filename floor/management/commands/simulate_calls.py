@@ -26,6 +26,7 @@ from rest_framework.authtoken.models import Token
 
 from callcenter.errors import ApplicationError
 from callcenter.permissions import Role
+from callcenter.workdays import operating_day
 from floor import services as floor_services
 from floor.models import ShiftAssignment
 from floor.simulator import DaySimulation, Surge, backfill_day
@@ -145,7 +146,7 @@ class Command(BaseCommand):
 
     def _backfill(self, days: int, agents: list[str], calls_per_day: int, seed: int | None) -> None:
         ids = dict(get_user_model().objects.filter(username__in=agents).values_list("username", "pk"))
-        today = timezone.localdate()
+        today = operating_day(timezone.now())  # the days before the operating day running now
         for back in range(days, 0, -1):
             day = today - timedelta(days=back)
             written = backfill_day(day=day, agents=ids, calls_per_day=calls_per_day, seed=(seed or 0) + back)
