@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -44,13 +44,15 @@ def call_list(
     newest first, narrowed by every filter given (None: not filtered).
 
     `text` is found in the summary or the notes; `date_from`/`date_to` are whole
-    local days; `started_from`/`started_to` a time range (a shift, for now);
+    operating days (from OPERATING_DAY_STARTS, 08:00, to the same time the next
+    day: a night shift's calls are its evening's day, as on the wallboard);
+    `started_from`/`started_to` a time range (a shift, for now);
     `flagged` is "any" (flagged as abusive, any kind) or one `AbuseFlag.Kind`.
     Each call carries `is_flagged` (its queue call has an abusive-call flag).
     """
     flags = floor_selectors.abuse_flags_of_calls(call_id_of=OuterRef("phone_call_id"))
     calls = _with_relations(Call.objects.annotate(is_flagged=Exists(flags)))
-    if not permissions.can_see_all_calls(user):
+    if not permissions.can_oversee(user):
         calls = calls.filter(agent=user)
     if caller_number:
         calls = calls.filter(caller__number=normalize_number(caller_number))
@@ -65,11 +67,10 @@ def call_list(
     calls = calls.filter(**{lookup: value for lookup, value in exact.items() if value not in (None, "")})
     if text:
         calls = calls.filter(Q(summary__icontains=text) | Q(notes__icontains=text))
-    tz = timezone.get_current_timezone()
     if date_from:
-        calls = calls.filter(started_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+        calls = calls.filter(started_at__gte=operating_day_window(date_from)[0])
     if date_to:
-        calls = calls.filter(started_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+        calls = calls.filter(started_at__lt=operating_day_window(date_to)[1])
     if started_from:
         calls = calls.filter(started_at__gte=started_from)
     if started_to:
@@ -146,7 +147,7 @@ def call_phone_events(*, call: Call) -> QuerySet:
     return floor_selectors.phone_event_list(call_id=call.phone_call_id)
 
 
-def correction_closed_message(call: Call) -> str:
+def correction_closed_message(*, call: Call) -> str:
     closes = timezone.localtime(call.correction_closes_at())
     return _("You could correct this call until %(closes)s (the end of its shift); ask a supervisor to correct it.") % {
         "closes": closes.strftime("%Y-%m-%d %H:%M")
@@ -183,7 +184,7 @@ def satisfaction_aggregate() -> Avg:
     return Avg("satisfaction")
 
 
-def satisfaction_score(average: float | None) -> float | None:
+def satisfaction_score(*, average: float | None) -> float | None:
     """An average rating (1–5) on the wallboard's 100 scale (× 20)."""
     return None if average is None else round(average * 20, 1)
 
@@ -194,7 +195,7 @@ def call_satisfaction(*, start: datetime, end: datetime) -> float | None:
     average = Call.objects.filter(started_at__gte=start, started_at__lt=end, satisfaction__isnull=False).aggregate(
         average=satisfaction_aggregate()
     )["average"]
-    return satisfaction_score(average)
+    return satisfaction_score(average=average)
 
 
 def call_count(*, agent: AbstractBaseUser, start: datetime, end: datetime) -> int:

@@ -1,11 +1,13 @@
 import csv
 
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter import permissions
+from callcenter.error_codes import ErrorCode as SharedCode
+from callcenter.errors import error_body, json_response
 from callcenter.replica import replica_reads
 from callcenter.spreadsheets import spreadsheet_text
 from inquiries import selectors, services
@@ -48,7 +50,7 @@ def _page_number(request) -> int:
         return 1
 
 
-@permissions.page_requires(permissions.can_log_calls)
+@permissions.page_requires(permissions.can_use_console)
 def call_record(request):
     """The call record: agents see their own calls, supervisors and admins all;
     filters, pages of 50 (no count of every match: it would read them all), keyboard."""
@@ -62,7 +64,7 @@ def call_record(request):
     rows = rows[:CALLS_PER_PAGE]
     params = request.GET.copy()
     params.pop("page", None)
-    sees_all = permissions.can_see_all_calls(request.user)
+    sees_all = permissions.can_oversee(request.user)
     return render(
         request,
         "inquiries/calls.html",
@@ -83,7 +85,7 @@ def call_record(request):
             "languages": Language.choices,
             "urgent_choices": CallListQuerySerializer.URGENT_CHOICES,
             "flagged_choices": CallListQuerySerializer.FLAGGED_CHOICES,
-            "can_export": permissions.can_export_calls(request.user),
+            "can_export": permissions.can_oversee(request.user),
         },
         status=400 if query.errors else 200,
     )
@@ -99,7 +101,7 @@ def _viewable_call(request, pk: int) -> Call:
     return call
 
 
-@permissions.page_requires(permissions.can_log_calls)
+@permissions.page_requires(permissions.can_use_console)
 def call_detail(request, pk: int):
     """One call: its details, the number (the full one logged), its whole history,
     the FAQ entries used, the phone system's events, what other apps add to the
@@ -123,8 +125,8 @@ def call_detail(request, pk: int):
             "abuse_flags": list(selectors.call_abuse_flags(call=call)),
             "can_correct": can_correct,
             "closes_at": closes_at,
-            "window_closed_message": "" if can_correct else selectors.correction_closed_message(call),
-            "supervisor_correcting": permissions.can_see_all_calls(request.user),
+            "window_closed_message": "" if can_correct else selectors.correction_closed_message(call=call),
+            "supervisor_correcting": permissions.can_oversee(request.user),
             "categories": category_list(),
             "resolutions": Call.Resolution.choices,
             "channels": Call.Channel.choices,
@@ -134,17 +136,16 @@ def call_detail(request, pk: int):
     )
 
 
-@permissions.page_requires(permissions.can_export_calls)
+@permissions.page_requires(permissions.can_oversee)
 def call_export_csv(request):
     """GET /calls/export.csv with the list's filters: every matching call, numbers
     masked, written to the access log; cells that a spreadsheet would run as a
     formula start with an apostrophe."""
     query, filters = _call_filters(request)
     if query.errors:
-        return HttpResponseBadRequest(
-            "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in query.errors.items()),
-            content_type="text/plain; charset=utf-8",
-        )
+        # the shared error shape, as the reports' export answers (nothing exported, nothing logged)
+        fields = {name: [str(message) for message in messages] for name, messages in query.errors.items()}
+        return json_response(error_body(SharedCode.INVALID, _("Some filters are not valid."), fields), status=400)
     services.call_list_export_record(user=request.user, filters=request.GET.urlencode(), request=request)
     calls = selectors.call_list(user=request.user, **filters).prefetch_related(None)
     header = [

@@ -91,15 +91,24 @@ def test_each_filter_narrows_the_list(client, supervisor, floor, params, expecte
 
 
 def test_date_and_shift_ranges(client, supervisor, agent, category):
+    """A date is an operating day (08:00 to 08:00): the night shift's calls after
+    midnight are on their evening's day, as on the wallboard and in reports."""
     day = datetime(2026, 3, 3, tzinfo=SEOUL)
+    before_opening = CallFactory(agent=agent, category=category, started_at=day.replace(hour=7, minute=59))
+    opening = CallFactory(agent=agent, category=category, started_at=day.replace(hour=8))
     night = CallFactory(agent=agent, category=category, started_at=day.replace(hour=23, minute=30))
     morning = CallFactory(agent=agent, category=category, started_at=(day + timedelta(days=1)).replace(hour=7))
+    next_day = CallFactory(agent=agent, category=category, started_at=(day + timedelta(days=1)).replace(hour=8))
     client.force_login(supervisor)
 
     by_day = client.get("/calls/", {"date_from": "2026-03-03", "date_to": "2026-03-03"})
+    day_before = client.get("/calls/", {"date_to": "2026-03-02"})
+    from_next = client.get("/calls/", {"date_from": "2026-03-04"})
     by_shift = client.get("/calls/", {"started_from": "2026-03-03T19:00", "started_to": "2026-03-04T08:00"})
 
-    assert calls_shown(by_day) == [night.pk]
+    assert calls_shown(by_day) == [morning.pk, night.pk, opening.pk]
+    assert calls_shown(day_before) == [before_opening.pk]
+    assert calls_shown(from_next) == [next_day.pk]
     assert calls_shown(by_shift) == [morning.pk, night.pk]
 
 
@@ -366,7 +375,9 @@ def test_a_bad_filter_exports_nothing(client, supervisor, floor):
 
     response = client.get("/calls/export.csv", {"date_from": "' OR 1=1 --"})
 
-    assert response.status_code == 400 and "date_from" in response.content.decode()
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    body = response.json()  # the shared error shape
+    assert body["error"] == "invalid" and "date_from" in body["fields"] and body["message"]
     assert not AccessLog.objects.filter(action="export").exists()
 
 
