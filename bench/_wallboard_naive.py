@@ -63,7 +63,7 @@ floor_services._publish_floor = naive_publish_floor
 class NaiveWallboardConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not await database_sync_to_async(permissions.can_view_wallboard)(user):
+        if user is None or not await database_sync_to_async(permissions.can_oversee)(user):
             await self.close(code=4403)
             return
         await self.channel_layer.group_add("wallboard", self.channel_name)

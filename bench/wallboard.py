@@ -329,16 +329,16 @@ def demo_floor(database_url: str, redis_url: str, channel_prefix: str) -> tuple[
     return env, cookie, token
 
 
-def fanout(sockets_list: list[int], duration: float, windows: list[float]) -> list[list]:
+def fanout(sockets_list: list[int], duration: float, windows: list[float], *, naive: bool = True) -> list[list]:
     env, cookie, token = demo_floor(DATABASE_URL, REDIS_URL, "bench_wall")
     rows = []
     designs = [
         (f"product {window:g} s", "callcenter.asgi:application", {**env, "WALLBOARD_COALESCE_SECONDS": str(window)})
         for window in windows
     ]
-    designs.append(
-        ("naive", "_wallboard_naive:application", {**env, "PYTHONPATH": f"{BENCH_DIR}{os.pathsep}{env['PYTHONPATH']}"})
-    )
+    if naive:
+        naive_env = {**env, "PYTHONPATH": f"{BENCH_DIR}{os.pathsep}{env['PYTHONPATH']}"}
+        designs.append(("naive", "_wallboard_naive:application", naive_env))
     for sockets in sockets_list:
         for name, app, design_env in designs:
             with daphne(design_env, app=app) as server:
@@ -420,6 +420,7 @@ def main() -> int:
     )
     parser.add_argument("--skip-fanout", action="store_true")
     parser.add_argument("--skip-history", action="store_true")
+    parser.add_argument("--skip-naive", action="store_true", help="the product design only (a before/after pair)")
     args = parser.parse_args()
     if not args.skip_fanout:
         print(f"wallboard bench: {args.duration:g} s at {RATE:g} events/s per case; sockets {args.sockets}", flush=True)
@@ -438,7 +439,7 @@ def main() -> int:
         print(f"ratio 1M / 10k: {rows[1][1] / rows[0][1]:.2f} (goal < 1.5)", flush=True)
     if not args.skip_fanout:
         sockets = [int(n) for n in args.sockets.split(",")]
-        rows = fanout(sockets, args.duration, [float(w) for w in args.windows.split(",")])
+        rows = fanout(sockets, args.duration, [float(w) for w in args.windows.split(",")], naive=not args.skip_naive)
         print_table(
             ["sockets", "design", "p50 ms", "p95 ms", "p99 ms", "lost", "updates/socket", "server CPU (cores)"],
             rows,

@@ -32,7 +32,7 @@ from callcenter.services import client_address
 
 def client_ip(request: HttpRequest) -> str | None:
     """The address axes counts failures by: the one the access log records."""
-    return client_address(request)
+    return client_address(request=request)
 
 
 class LockoutHandler(AxesDatabaseHandler):

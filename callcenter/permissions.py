@@ -6,7 +6,6 @@ functions here; none of them checks a group name itself.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -19,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from rest_framework.permissions import BasePermission
+
+from callcenter import caches
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -36,12 +37,23 @@ class Role(StrEnum):
 
 # Roles per user id, kept by this process for a short while: the roles query was
 # one of a logged call's twelve (bench/calls.py). A change of a user's groups, a
-# user or a group saved or deleted clears it in this process at once (the signal
-# receivers below); other processes see the change within ROLES_CACHE_SECONDS.
+# user or a group saved or deleted clears it in this process at once (clear_on);
+# other processes see the change within ROLES_CACHE_SECONDS.
 # Deactivating a user takes effect at once everywhere: is_active is read from the
 # user row every request.
 ROLES_CACHE_SECONDS = 30.0
-_roles_cache: dict[Any, tuple[float, frozenset[str]]] = {}
+_roles = caches.declare(
+    "roles",
+    seconds=ROLES_CACHE_SECONDS,
+    clear_on=[
+        (post_save, settings.AUTH_USER_MODEL),
+        (post_delete, settings.AUTH_USER_MODEL),
+        (post_save, "auth.Group"),
+        (post_delete, "auth.Group"),
+        # user.groups.add/remove/set/clear and group.user_set.* (both directions)
+        (m2m_changed, f"{settings.AUTH_USER_MODEL}_groups"),
+    ],
+)
 
 
 def roles_of(user: User) -> frozenset[str]:
@@ -50,31 +62,16 @@ def roles_of(user: User) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_dasan_roles", None)
     if cached is None:
-        now = time.monotonic()
-        expires, cached = _roles_cache.get(user.pk, (0.0, None))
-        if cached is None or expires < now:
-            names = set(user.groups.values_list("name", flat=True))
-            if user.is_superuser:
-                names.add(Role.ADMIN)
-            cached = frozenset(names & {role.value for role in Role})
-            _roles_cache[user.pk] = (now + ROLES_CACHE_SECONDS, cached)
+        cached = _roles.get(user.pk, lambda: _roles_read(user))
         user._dasan_roles = cached
     return cached
 
 
-def forget_roles(**kwargs: Any) -> None:
-    """Signal receiver: roles may have changed, ask the database again."""
-    _roles_cache.clear()  # role changes are rare; clearing all is simplest and always right
-
-
-post_save.connect(forget_roles, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-roles-user-saved")
-post_delete.connect(forget_roles, sender=settings.AUTH_USER_MODEL, dispatch_uid="dasan-roles-user-deleted")
-post_save.connect(forget_roles, sender="auth.Group", dispatch_uid="dasan-roles-group-saved")
-post_delete.connect(forget_roles, sender="auth.Group", dispatch_uid="dasan-roles-group-deleted")
-# user.groups.add/remove/set/clear and group.user_set.* (both directions)
-m2m_changed.connect(
-    forget_roles, sender=f"{settings.AUTH_USER_MODEL}_groups", dispatch_uid="dasan-roles-groups-changed"
-)
+def _roles_read(user: User) -> frozenset[str]:
+    names = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser:
+        names.add(Role.ADMIN)
+    return frozenset(names & {role.value for role in Role})
 
 
 def has_role(user: User, *roles: Role) -> bool:
@@ -87,80 +84,45 @@ OVERSIGHT_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def can_use_console(user: User) -> bool:
-    """Agents (and supervisors and admins, who sit in for them) log calls."""
+    """The centre's staff: agents, and supervisors and admins who sit in for them.
+    The console and the calls they logged, callers' history, FAQ search,
+    referrals and call-backs, flagging an abusive call, the safety desk
+    (missing persons, registrations), the API documents."""
     return has_role(user, *STAFF_ROLES)
 
 
-def can_log_calls(user: User) -> bool:
-    return has_role(user, *STAFF_ROLES)
-
-
-def can_see_all_calls(user: User) -> bool:
+def can_oversee(user: User) -> bool:
+    """Supervisors and admins: every call and its export, the wallboard, the
+    roster, reports, abusive-call flags and caller blocks, every referral's
+    deadlines."""
     return has_role(user, *OVERSIGHT_ROLES)
 
 
 def can_view_call(user: User, call: Any) -> bool:
-    return can_see_all_calls(user) or (can_log_calls(user) and call.agent_id == user.pk)
+    return can_oversee(user) or (can_use_console(user) and call.agent_id == user.pk)
 
 
 def can_change_call(user: User, call: Any, *, now: datetime | None = None) -> bool:
     """Supervisors and admins at any time; the call's own agent until its
     correction window closes (the end of the call's shift, or of its operating day)."""
-    if can_see_all_calls(user):
+    if can_oversee(user):
         return True
     return can_view_call(user, call) and (now or timezone.now()) < call.correction_closes_at()
-
-
-def can_export_calls(user: User) -> bool:
-    return has_role(user, *OVERSIGHT_ROLES)
-
-
-def can_view_caller_history(user: User) -> bool:
-    return has_role(user, *STAFF_ROLES)
 
 
 def can_reveal_queue_caller(user: User, queue_call: Any) -> bool:
     """The full number of a call the phone system reports: the agent it is
     with (the screen pop fills the log form with it), or a supervisor or admin."""
-    return has_role(user, *OVERSIGHT_ROLES) or (can_use_console(user) and queue_call.agent_id == user.pk)
-
-
-def can_view_wallboard(user: User) -> bool:
-    return has_role(user, *OVERSIGHT_ROLES)
-
-
-def can_edit_roster(user: User) -> bool:
-    """Supervisors and admins build the roster (/roster/); agents and partners may not."""
-    return has_role(user, *OVERSIGHT_ROLES)
-
-
-def can_view_reports(user: User) -> bool:
-    """Reports and their exports (/reports/): supervisors and admins."""
-    return has_role(user, *OVERSIGHT_ROLES)
+    return can_oversee(user) or (can_use_console(user) and queue_call.agent_id == user.pk)
 
 
 def can_send_phone_events(user: User) -> bool:
     return has_role(user, Role.PHONE_SYSTEM)
 
 
-def can_read_api_docs(user: User) -> bool:
-    """The OpenAPI document and Swagger UI: the centre's staff."""
-    return has_role(user, *STAFF_ROLES)
-
-
-def can_flag_abusive_calls(user: User) -> bool:
-    """An agent flags an abusive call they are on (agent protection)."""
-    return has_role(user, *STAFF_ROLES)
-
-
-def can_block_callers(user: User) -> bool:
-    """Supervisors review abusive-call flags and block numbers."""
-    return has_role(user, *OVERSIGHT_ROLES)
-
-
 def is_token_only(user: User) -> bool:
     """The phone system's account signs in with its API token, never with a password."""
-    return has_role(user, Role.PHONE_SYSTEM) and not has_role(user, *STAFF_ROLES)
+    return has_role(user, Role.PHONE_SYSTEM) and not can_use_console(user)
 
 
 def can_search_all_faq(user: User) -> bool:
@@ -168,16 +130,8 @@ def can_search_all_faq(user: User) -> bool:
     return has_role(user, Role.ADMIN)
 
 
-def can_search_faq(user: User) -> bool:
-    return has_role(user, *STAFF_ROLES)
-
-
 def can_use_partner_desk(user: User) -> bool:
     return has_role(user, Role.PARTNER)
-
-
-def can_refer(user: User) -> bool:
-    return has_role(user, *STAFF_ROLES)
 
 
 def home_url_name(user: User) -> str:
@@ -211,7 +165,7 @@ def can_view_referrals(user: User) -> bool:
 
 
 def can_view_referral(user: User, referral: Any) -> bool:
-    if has_role(user, *STAFF_ROLES):
+    if can_use_console(user):
         return True
     return referral.service_id in partner_service_ids(user)
 
@@ -224,7 +178,7 @@ def can_transition_referral(user: User, referral: Any, to: str) -> bool:
     if has_role(user, Role.ADMIN):
         return True
     if to == "cancelled":
-        return can_refer(user)
+        return can_use_console(user)
     return referral.service_id in partner_service_ids(user)
 
 
@@ -233,36 +187,16 @@ def can_see_referral_contact(user: User, referral: Any, *, asked: bool) -> bool:
     the service's desk only when the caller consented to share it."""
     if not referral.has_contact or not can_view_referral(user, referral):
         return False
-    if has_role(user, *STAFF_ROLES):
+    if can_use_console(user):
         return asked
     return bool(referral.consent)
 
 
-def can_call_back(user: User) -> bool:
-    """Follow-ups are the centre's: any agent may call the citizen back."""
-    return has_role(user, *STAFF_ROLES)
-
-
-def can_oversee_referrals(user: User) -> bool:
-    """Overdue acceptances and follow-ups, every service's referrals."""
-    return has_role(user, *OVERSIGHT_ROLES)
-
-
 # --- safety (missing persons, pre-registration) ------------------------------------
-def can_use_safety(user: User) -> bool:
-    """The centre's staff open cases, hear the floor's alerts, link sightings, register
-    persons at risk. Partner desks and the phone system never see any of it."""
-    return has_role(user, *STAFF_ROLES)
-
-
 def can_see_case_identity(user: User, case: Any) -> bool:
     """Name, guardian's number and photo: only while the case is open or the person is found.
     Everyone else, and afterwards, sees the description alone."""
-    return can_use_safety(user) and case.status in ("open", "found")
-
-
-def can_see_registration_identity(user: User) -> bool:
-    return can_use_safety(user)
+    return can_use_console(user) and case.status in ("open", "found")
 
 
 # --- page and API guards ----------------------------------------------------
@@ -297,4 +231,4 @@ def api_requires(check: Callable[[User], bool]) -> type[BasePermission]:
 
 
 # /api/schema/ and /api/docs/ (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"])
-CanReadApiDocs = api_requires(can_read_api_docs)
+CanReadApiDocs = api_requires(can_use_console)

@@ -29,7 +29,7 @@ def _trusted_networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network |
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def client_address(request: HttpRequest | None) -> str | None:
+def client_address(*, request: HttpRequest | None) -> str | None:
     """The address the request came from, for the access log.
 
     Without BEHIND_PROXY, the server's peer. Behind a proxy, the right-most
@@ -72,7 +72,7 @@ def access_log_entry(
         action=action,
         subject=subject,
         target=target,
-        source_address=client_address(request),
+        source_address=client_address(request=request),
         reason=reason,
     )
     # A saved user needs no existence re-check (ForeignKey.validate: one query on

@@ -45,7 +45,7 @@ class _Throttle(SimpleRateThrottle):
 
     def get_ident(self, request: HttpRequest) -> str:
         # the address the rest of the console records (callcenter.services.client_address)
-        return client_address(getattr(request, "_request", request)) or "unknown"
+        return client_address(request=getattr(request, "_request", request)) or "unknown"
 
 
 class TokenRateThrottle(_Throttle):

@@ -39,9 +39,7 @@ urlpatterns = [
     # the split view serves its start-up script as a file: no inline script (CSP)
     path(
         "api/docs/",
-        permissions.page_requires(permissions.can_read_api_docs)(
-            SpectacularSwaggerSplitView.as_view(url_name="schema")
-        ),
+        permissions.page_requires(permissions.can_use_console)(SpectacularSwaggerSplitView.as_view(url_name="schema")),
         name="api-docs",
     ),
     path("api/", include("floor.api.urls")),

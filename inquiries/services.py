@@ -75,7 +75,7 @@ class RequestIdReused(Conflict):
 
 
 def request_fingerprint(
-    call: Call, *, number: str | None, faq_entries: list[FAQEntry] | None, started_given: bool
+    *, call: Call, number: str | None, faq_entries: list[FAQEntry] | None, started_given: bool
 ) -> str:
     """What a request to log `call` asked for, as a digest: a retry asks for the same."""
     asked = [
@@ -172,7 +172,7 @@ def call_log(
     call.full_clean(exclude=[*saved, "caller"], validate_unique=False)
     if call.client_request_id:
         call.request_fingerprint = request_fingerprint(
-            call, number=normalized, faq_entries=faq_entries, started_given=started_at is not None
+            call=call, number=normalized, faq_entries=faq_entries, started_given=started_at is not None
         )
     event = CallEvent(actor=agent, at=now, kind=CallEvent.Kind.CREATED, to_value=call.resolution)
     # Without a number the access log names the call itself, known once it is saved.

@@ -257,7 +257,7 @@ def faq_import_file(*, path: Path, **kwargs: Any) -> ImportReport:
 
 
 def entry_row(entry: FAQEntry) -> dict[str, str]:
-    row = services.entry_snapshot(entry)
+    row = services.entry_snapshot(entry=entry)
     return {name: "" if row.get(name) is None else str(row.get(name)) for name in COLUMNS}
 
 

@@ -33,7 +33,7 @@ OUTCOME_WINDOW = timedelta(hours=12)
 _SPACES = re.compile(r"\s+")
 
 
-def normalized_query(text: str) -> str:
+def normalized_query(*, text: str) -> str:
     """Lower case, spaces collapsed, edge punctuation dropped: "the same question" without a model."""
     return _SPACES.sub(" ", text).strip(" ?!.,~").lower()
 
@@ -59,12 +59,12 @@ def search_log_record(
     if source not in SearchLog.Source.values:
         raise ApplicationError(_("Unknown source."), code=ErrorCode.INVALID, fields={"source": [str(source)]})
     scrubbed = scrub_query(query)[:200].strip()
-    if len(normalized_query(scrubbed)) < 2:
+    if len(normalized_query(text=scrubbed)) < 2:
         return None
     shown = list(dict.fromkeys(int(pk) for pk in results))[:MAX_RESULTS]
     log = SearchLog(
         query=scrubbed,
-        normalized=normalized_query(scrubbed),
+        normalized=normalized_query(text=scrubbed),
         language=language,
         source=source,
         results=shown,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as clock
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 
+from callcenter import caches
 from knowledgebase.models import Category, FAQEntry, ProducePrice
 from knowledgebase.search.text import normalize, strip_ending, tokens
 
@@ -43,7 +43,7 @@ def price_items() -> list[str]:
     return list(ProducePrice.objects.order_by().values_list("item", flat=True).distinct())
 
 
-def price_item_for(text: str) -> str | None:
+def price_item_for(*, text: str) -> str | None:
     """The produce item a query is about (배추값, 배추 가격, "cabbage price"), or None."""
     items = sorted(price_items(), key=len, reverse=True)
     if not items:
@@ -135,16 +135,15 @@ def price_summary(*, item: str, grade: str | None = None) -> dict[str, Any] | No
 # Saving or deleting one, or a flush (post_migrate), clears it in this process at
 # once; other processes see a change within CATEGORY_CACHE_SECONDS.
 CATEGORY_CACHE_SECONDS = 60.0
-_categories: tuple[float, dict[str, Category]] = (0.0, {})
+_categories = caches.declare(
+    "categories",
+    seconds=CATEGORY_CACHE_SECONDS,
+    clear_on=[(post_save, Category), (post_delete, Category), (post_migrate, None)],
+)
 
 
 def _categories_by_slug() -> dict[str, Category]:
-    global _categories
-    expires, by_slug = _categories
-    if expires < clock.monotonic():
-        by_slug = {category.slug: category for category in Category.objects.all()}
-        _categories = (clock.monotonic() + CATEGORY_CACHE_SECONDS, by_slug)
-    return by_slug
+    return _categories.get("by_slug", lambda: {category.slug: category for category in Category.objects.all()})
 
 
 def category_find(*, slug: str) -> Category | None:
@@ -159,12 +158,6 @@ def category_list_cached() -> list[Category]:
     return list(_categories_by_slug().values())
 
 
-def forget_categories(**kwargs: object) -> None:
-    """Signal receiver: a category changed, read them again on next use."""
-    global _categories
-    _categories = (0.0, {})
-
-
-post_save.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-saved")
-post_delete.connect(forget_categories, sender=Category, dispatch_uid="dasan-categories-deleted")
-post_migrate.connect(forget_categories, dispatch_uid="dasan-categories-flushed")
+def forget_categories() -> None:
+    """Read the categories again on next use (tests: a rolled-back test's categories)."""
+    _categories.clear()

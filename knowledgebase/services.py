@@ -43,7 +43,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def entry_snapshot(entry: FAQEntry) -> dict[str, Any]:
+def entry_snapshot(*, entry: FAQEntry) -> dict[str, Any]:
     """The content of an entry as plain JSON (what a revision stores)."""
     data = {name: _plain(getattr(entry, name)) for name in CONTENT_FIELDS if name != "category"}
     data["category"] = entry.category.slug
@@ -94,7 +94,7 @@ def _save(entry: FAQEntry, *, changed: list[str], author: AbstractBaseUser | Non
         author=author if getattr(author, "is_authenticated", False) else None,
         comment=comment[:200],
         changed_fields=changed,
-        data=entry_snapshot(entry),
+        data=entry_snapshot(entry=entry),
         created_at=now,
     )
     return entry
@@ -211,7 +211,7 @@ PHRASING_MAX_LENGTH = 200
 _LONG_NUMBER = re.compile(r"\S*\d[\d\-. ]{2,}\d\S*")
 
 
-def phrasing_clean(text: str) -> str:
+def phrasing_clean(*, text: str) -> str:
     """A phrasing as stored: no long numbers, spaces collapsed, at most 200 characters."""
     text = _LONG_NUMBER.sub(lambda match: match.group(0) if sum(c.isdigit() for c in match.group(0)) < 4 else " ", text)
     return " ".join((text or "").split())[:PHRASING_MAX_LENGTH]
@@ -228,7 +228,7 @@ def faq_phrasing_add(
     Side effects: the entry's search column and index row; the phrasing's vector (when the model is on).
     Raises ApplicationError (invalid) for an empty text or an unknown language.
     """
-    cleaned = phrasing_clean(text)
+    cleaned = phrasing_clean(text=text)
     if len(cleaned) < 2:
         raise ApplicationError(
             _("Give the caller's words."), code=ErrorCode.INVALID, fields={"text": [_("Too short.")]}

@@ -23,14 +23,14 @@ class ReferralsConsumer(RealtimeConsumer):
     def groups_for(self, user: Any) -> list[str] | None:
         if not permissions.can_view_referrals(user):
             return None
-        if permissions.has_role(user, *permissions.STAFF_ROLES):
+        if permissions.can_use_console(user):
             return [payloads.CENTRE_GROUP]
         return [payloads.service_group(pk) for pk in sorted(permissions.partner_service_ids(user))]
 
     def snapshot(self, user: Any) -> dict[str, Any]:
         referrals = selectors.referral_list(user=user, open_only=True)[:SNAPSHOT_LIMIT]
         data: dict[str, Any] = {"referrals": [payloads.referral_payload(r) for r in referrals]}
-        if permissions.can_call_back(user):
+        if permissions.can_use_console(user):
             followups = selectors.followup_list(due=True)[:SNAPSHOT_LIMIT]
             data["followups"] = [payloads.followup_payload(f) for f in followups]
         return data

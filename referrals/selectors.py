@@ -36,7 +36,7 @@ def services_changed_at() -> datetime | None:
     return Service.objects.aggregate(latest=Max("updated_at"))["latest"]
 
 
-def pressing_first(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+def pressing_first(*, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     rank = Case(When(PRESSING, then=Value(0)), default=Value(1), output_field=IntegerField())
     return referrals.annotate(rank=rank).order_by("rank", "-created_at", "-id")
 
@@ -50,7 +50,7 @@ def _with_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 def referrals_visible(*, user: AbstractBaseUser) -> QuerySet[Referral]:
     """Staff see every referral; a partner desk only its services' ones."""
     referrals = Referral.objects.all()
-    if not permissions.has_role(user, *permissions.STAFF_ROLES):
+    if not permissions.can_use_console(user):
         referrals = referrals.filter(service_id__in=permissions.partner_service_ids(user))
     return referrals
 
@@ -76,7 +76,7 @@ def referral_list(
     if overdue is not None:
         late = Q(status=Status.NEW, accept_due_at__lt=timezone.now())
         referrals = referrals.filter(late) if overdue else referrals.exclude(late)
-    return pressing_first(_with_relations(referrals))
+    return pressing_first(referrals=_with_relations(referrals))
 
 
 def referral_get(*, user: AbstractBaseUser, pk: int) -> Referral:
@@ -101,7 +101,7 @@ def acceptances_overdue() -> QuerySet[Referral]:
 
 
 def referral_list_all() -> QuerySet[Referral]:
-    return pressing_first(_with_relations(Referral.objects.all()))
+    return pressing_first(referrals=_with_relations(Referral.objects.all()))
 
 
 def followup_list(

@@ -41,7 +41,7 @@ def followup_within() -> timedelta:
     return timedelta(hours=float(getattr(settings, "REFERRAL_FOLLOWUP_HOURS", 24)))
 
 
-def add_working_time(start: datetime, duration: timedelta) -> datetime:
+def add_working_time(*, start: datetime, duration: timedelta) -> datetime:
     """`start + duration`, where whole days count working days (Mon-Fri, not on a
     Korean public holiday: `callcenter.workdays.is_working_day`).
 
@@ -62,7 +62,7 @@ def add_working_time(start: datetime, duration: timedelta) -> datetime:
 
 
 def acceptance_due(*, service: Service, pressing: bool, start: datetime) -> datetime:
-    return add_working_time(start, service.urgent_accept_within if pressing else service.accept_within)
+    return add_working_time(start=start, duration=service.urgent_accept_within if pressing else service.accept_within)
 
 
 def _event(

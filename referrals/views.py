@@ -38,7 +38,7 @@ def referral_detail(request, pk: int):
     except Referral.DoesNotExist as exc:
         raise Http404 from exc
     user = request.user
-    is_staff = permissions.has_role(user, *permissions.STAFF_ROLES)
+    is_staff = permissions.can_use_console(user)
     has_contact = referral.has_contact
     unmasked = services.referral_contact_reveal(
         referral=referral, user=user, asked=request.GET.get("unmask") == "1", request=request
@@ -63,14 +63,14 @@ def referral_detail(request, pk: int):
             "allowed": allowed,
             "can_close_followup": followup is not None
             and followup.status == FollowUp.Status.DUE
-            and permissions.can_call_back(user),
+            and permissions.can_use_console(user),
             "outcomes": FollowUp.Outcome.choices,
             "back_url": "referrals:desk" if permissions.can_use_partner_desk(user) and not is_staff else None,
         },
     )
 
 
-@permissions.page_requires(permissions.can_oversee_referrals)
+@permissions.page_requires(permissions.can_oversee)
 def overview(request):
     """Supervisors: overdue acceptances and follow-ups, then every open referral."""
     service = request.GET.get("service") or None

@@ -49,11 +49,11 @@ def _open_cases() -> list[dict[str, Any]]:
 
 
 def _agent_groups(user: Any) -> list[str]:
-    return [FLOOR_GROUP] if permissions.can_use_safety(user) else []
+    return [FLOOR_GROUP] if permissions.can_use_console(user) else []
 
 
 def _agent_snapshot(user: Any) -> dict[str, Any]:
-    if not permissions.can_use_safety(user):
+    if not permissions.can_use_console(user):
         return {}
     from safety import selectors
 
@@ -70,16 +70,16 @@ def register() -> None:
     """From SafetyConfig.ready(): the banner and panel of the console, the panel of a call's
     page, the wallboard's strip, the sockets."""
     extensions.register_page_part(
-        "console-top", extensions.PagePart("safety/_console_banner.html", permissions.can_use_safety)
+        "console-top", extensions.PagePart("safety/_console_banner.html", permissions.can_use_console)
     )
     extensions.register_page_part(
-        "console-side", extensions.PagePart("safety/_console_panel.html", permissions.can_use_safety)
+        "console-side", extensions.PagePart("safety/_console_panel.html", permissions.can_use_console)
     )
     extensions.register_page_part(
-        "call-detail", extensions.PagePart("safety/_call_panel.html", permissions.can_use_safety)
+        "call-detail", extensions.PagePart("safety/_call_panel.html", permissions.can_use_console)
     )
     extensions.register_page_part(
-        "wallboard-top", extensions.PagePart("safety/_wallboard_strip.html", permissions.can_view_wallboard)
+        "wallboard-top", extensions.PagePart("safety/_wallboard_strip.html", permissions.can_oversee)
     )
     extensions.register_socket_part("agent", extensions.SocketPart(groups=_agent_groups, snapshot=_agent_snapshot))
     extensions.register_socket_part(

@@ -52,7 +52,7 @@ def _errors(exc: Exception) -> str:
     return str(getattr(exc, "message", exc))
 
 
-@permissions.page_requires(permissions.can_use_safety)
+@permissions.page_requires(permissions.can_use_console)
 def case_list(request):
     active = list(selectors.case_list_active())
     closed = list(selectors.case_list().exclude(status__in=[Status.OPEN, Status.FOUND])[:50])
@@ -98,7 +98,7 @@ def _call_for_case(request) -> Call:
     return call
 
 
-@permissions.page_requires(permissions.can_use_safety)
+@permissions.page_requires(permissions.can_use_console)
 def case_new(request):
     """Open a case from a call's page (/safety/cases/new/?call=<id>): the report's form;
     the caller is the guardian unless another number is given. The console opens
@@ -152,7 +152,7 @@ def case_new(request):
     )
 
 
-@permissions.page_requires(permissions.can_use_safety)
+@permissions.page_requires(permissions.can_use_console)
 def case_detail(request, pk: int):
     try:
         case = selectors.case_get(pk=pk)
@@ -190,7 +190,7 @@ def case_detail(request, pk: int):
     )
 
 
-@permissions.page_requires(permissions.can_use_safety)
+@permissions.page_requires(permissions.can_use_console)
 def registration_list(request):
     form_errors: dict = {}
     status = 200
@@ -231,7 +231,7 @@ def registration_list(request):
     )
 
 
-@permissions.page_requires(permissions.can_use_safety)
+@permissions.page_requires(permissions.can_use_console)
 def registration_detail(request, pk: int):
     try:
         registration = selectors.registration_get(pk=pk)

@@ -17,7 +17,7 @@ def request(forwarded: str | None = None, peer: str = PROXY):
 
 
 def test_without_a_proxy_the_header_is_ignored():
-    assert client_address(request("203.0.113.7")) == PROXY  # anyone can send the header
+    assert client_address(request=request("203.0.113.7")) == PROXY  # anyone can send the header
 
 
 @override_settings(BEHIND_PROXY=True, TRUSTED_PROXIES=[])
@@ -36,7 +36,7 @@ def test_without_a_proxy_the_header_is_ignored():
     ],
 )
 def test_behind_a_proxy_the_right_most_hop(forwarded, expected):
-    assert client_address(request(forwarded)) == expected
+    assert client_address(request=request(forwarded)) == expected
 
 
 @override_settings(BEHIND_PROXY=True, TRUSTED_PROXIES=["10.1.0.0/16", "192.0.2.9"])
@@ -50,7 +50,7 @@ def test_behind_a_proxy_the_right_most_hop(forwarded, expected):
     ],
 )
 def test_trusted_proxies_in_front(forwarded, expected):
-    assert client_address(request(forwarded)) == expected
+    assert client_address(request=request(forwarded)) == expected
 
 
 @pytest.mark.django_db

@@ -5,7 +5,8 @@
   (the library every app may use) and through the documented inclusion points;
 - every ModelAdmin of ours is read-only or saves (and deletes) through a service;
 - no history row can be deleted through admin or the API, neither by itself nor
-  by a cascade from a row that can.
+  by a cascade from a row that can;
+- the public functions of services and selectors modules take keyword-only arguments.
 """
 
 from __future__ import annotations
@@ -381,3 +382,41 @@ def test_error_codes_keep_their_values():
         "message": "x",
         "fields": {},
     }
+
+
+# --- keyword-only arguments on services and selectors ------------------------------------
+def services_and_selectors() -> list[Path]:
+    return [
+        path
+        for path in python_files()
+        if "migrations" not in path.parts
+        and (path.name in ("services.py", "selectors.py") or path.stem.endswith(("_services", "_selectors")))
+    ]
+
+
+def positional_parameters(tree: ast.Module) -> list[str]:
+    """The module-level public functions that take a positional parameter."""
+    return [
+        f"{node.name}({', '.join(arg.arg for arg in node.args.posonlyargs + node.args.args)})"
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and not node.name.startswith("_")
+        and node.args.posonlyargs + node.args.args
+    ]
+
+
+def test_public_services_and_selectors_take_keyword_only_arguments():
+    """`services.call_correct(call=..., actor=...)`, never by position (HOUSE_STYLE.md)."""
+    modules = services_and_selectors()
+    assert len(modules) >= 12  # the scan sees the apps' modules
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in modules
+        if (found := positional_parameters(ast.parse(path.read_text())))
+    }
+    assert offenders == {}
+
+
+def test_the_keyword_only_scan_sees_a_positional_parameter():
+    tree = ast.parse("def call_get(pk):\n    pass\ndef call_list(*, user):\n    pass\ndef _helper(x):\n    pass\n")
+    assert positional_parameters(tree) == ["call_get(pk)"]

@@ -27,7 +27,7 @@ from inquiries.selectors import correction_closed_message
 
 
 class CallListCreateApi(GenericAPIView):
-    permission_classes = [permissions.api_requires(permissions.can_log_calls)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
     serializer_class = CallSerializer
 
     @extend_schema(parameters=[CallListQuerySerializer], responses=CallSerializer(many=True))
@@ -51,7 +51,7 @@ class CallListCreateApi(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         agent = data.pop("agent", None) or request.user
-        if agent != request.user and not permissions.can_see_all_calls(request.user):
+        if agent != request.user and not permissions.can_oversee(request.user):
             raise PermissionDenied
         call, created = services.call_log(agent=agent, request=request, **data)
         # A new call without FAQ entries has no links to look up.
@@ -63,7 +63,7 @@ class CallListCreateApi(GenericAPIView):
 
 
 class CallDetailApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_log_calls)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     def _get_call(self, request, pk: int) -> Call:
         try:
@@ -89,7 +89,7 @@ class CallDetailApi(APIView):
     def patch(self, request, pk: int):
         call = self._get_call(request, pk)
         if not permissions.can_change_call(request.user, call):
-            raise Forbidden(correction_closed_message(call), code=ErrorCode.CORRECTION_CLOSED)
+            raise Forbidden(correction_closed_message(call=call), code=ErrorCode.CORRECTION_CLOSED)
         serializer = CallUpdateSerializer(data=request.data, partial=True, context={"call": call})
         serializer.is_valid(raise_exception=True)
         call = services.call_correct(call=call, actor=request.user, changes=serializer.validated_data, request=request)
@@ -97,7 +97,7 @@ class CallDetailApi(APIView):
 
 
 class CallerHistoryApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_view_caller_history)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     def get(self, request, number: str):

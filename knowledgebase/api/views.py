@@ -23,7 +23,7 @@ from knowledgebase.search_log_services import search_log_record
 
 
 class FAQSearchApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_search_faq)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     @extend_schema(parameters=[SearchQuerySerializer], responses=SearchResponseSerializer)
     def get(self, request):
@@ -49,7 +49,7 @@ class FAQSearchApi(APIView):
 
 
 class FAQEntryApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_search_faq)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     @extend_schema(parameters=[OpenApiParameter("lang", str, enum=list(LANGUAGES))], responses=FAQEntryDetailSerializer)
     def get(self, request, pk: int):
@@ -88,7 +88,7 @@ class FAQEntryApi(APIView):
 
 
 class ProducePriceApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_search_faq)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     @extend_schema(
         parameters=[PriceQuerySerializer],
@@ -99,7 +99,7 @@ class ProducePriceApi(APIView):
         """The latest price of the item a text names (배추, 배추값, "cabbage price"), its changes and 90 days."""
         query = PriceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        item = selectors.price_item_for(query.validated_data["item"])
+        item = selectors.price_item_for(text=query.validated_data["item"])
         summary = selectors.price_summary(item=item, grade=query.validated_data["grade"] or None) if item else None
         if summary is None:
             raise Http404
@@ -107,7 +107,7 @@ class ProducePriceApi(APIView):
 
 
 class SearchLogApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_search_faq)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     @extend_schema(request=SearchLogInputSerializer, responses={201: SearchLogSerializer, 200: SearchLogSerializer})
     def post(self, request):

@@ -59,8 +59,8 @@ def test_shared_kamis_files_import_and_summarise(reference_data, shared_data):
     call_command("import_kamis", *files, stdout=io.StringIO())
     assert set(ProducePrice.objects.values_list("item", flat=True)) == {"배추", "양배추", "얼갈이배추"}
     for text in ("배추값", "배추 가격", "cabbage price"):
-        assert price_item_for(text) == "배추"
-    assert price_item_for("양배추값") == "양배추"
+        assert price_item_for(text=text) == "배추"
+    assert price_item_for(text="양배추값") == "양배추"
     summary = price_summary(item="배추")
     assert summary["date"] == "2023-04-07"
     assert summary["grade"] == "상품"

@@ -61,7 +61,7 @@ class ReferralListCreateApi(GenericAPIView):
 
     @extend_schema(request=ReferralInputSerializer, responses={201: ReferralDetailSerializer})
     def post(self, request):
-        if not permissions.can_refer(request.user):
+        if not permissions.can_use_console(request.user):
             raise PermissionDenied
         serializer = ReferralInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -114,7 +114,7 @@ class ReferralTransitionApi(APIView):
 
 
 class FollowUpListApi(GenericAPIView):
-    permission_classes = [permissions.api_requires(permissions.can_call_back)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
     serializer_class = FollowUpSerializer
 
     @extend_schema(parameters=[FollowUpListQuerySerializer], responses=FollowUpSerializer(many=True))
@@ -127,7 +127,7 @@ class FollowUpListApi(GenericAPIView):
 
 
 class FollowUpCompleteApi(APIView):
-    permission_classes = [permissions.api_requires(permissions.can_call_back)]
+    permission_classes = [permissions.api_requires(permissions.can_use_console)]
 
     @extend_schema(request=FollowUpCompleteSerializer, responses=FollowUpSerializer)
     def post(self, request, pk: int):

@@ -95,10 +95,14 @@ def test_urgent_must_be_accepted_within_the_urgent_limit(plain_call, agent, lega
 
 def test_one_working_day_skips_the_weekend():
     friday = datetime(2026, 11, 27, 15, 0, tzinfo=SEOUL)
-    assert services.add_working_time(friday, timedelta(days=1)) == datetime(2026, 11, 30, 15, 0, tzinfo=SEOUL)
-    assert services.add_working_time(friday, timedelta(minutes=30)) == friday + timedelta(minutes=30)
+    assert services.add_working_time(start=friday, duration=timedelta(days=1)) == datetime(
+        2026, 11, 30, 15, 0, tzinfo=SEOUL
+    )
+    assert services.add_working_time(start=friday, duration=timedelta(minutes=30)) == friday + timedelta(minutes=30)
     monday = datetime(2026, 11, 30, 9, 0, tzinfo=SEOUL)
-    assert services.add_working_time(monday, timedelta(days=1)) == datetime(2026, 12, 1, 9, 0, tzinfo=SEOUL)
+    assert services.add_working_time(start=monday, duration=timedelta(days=1)) == datetime(
+        2026, 12, 1, 9, 0, tzinfo=SEOUL
+    )
 
 
 @pytest.mark.parametrize(
@@ -122,7 +126,9 @@ def test_one_working_day_skips_the_weekend():
     ],
 )
 def test_working_days_skip_korean_public_holidays(start, days, due):
-    assert services.add_working_time(start.replace(tzinfo=SEOUL), timedelta(days=days)) == due.replace(tzinfo=SEOUL)
+    assert services.add_working_time(start=start.replace(tzinfo=SEOUL), duration=timedelta(days=days)) == due.replace(
+        tzinfo=SEOUL
+    )
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The safety API (/api/safety/...). Staff only (callcenter.permissions.can_use_safety); a
+"""The safety API (/api/safety/...). Staff only (callcenter.permissions.can_use_console); a
 partner desk or the phone system gets 403 everywhere. Views validate and call services."""
 
 from __future__ import annotations
@@ -76,13 +76,13 @@ def case_detail_data(request, case: Case) -> dict:
 
 
 def registration_detail_data(request, registration: Registration) -> dict:
-    identity = permissions.can_see_registration_identity(request.user)
+    identity = permissions.can_use_console(request.user)
     if identity:
         services.registration_identity_view(registration=registration, user=request.user, request=request)
     return RegistrationSerializer(registration, context={"identity": identity}).data
 
 
-Staff = permissions.api_requires(permissions.can_use_safety)
+Staff = permissions.api_requires(permissions.can_use_console)
 
 
 class CaseListCreateApi(GenericAPIView):
