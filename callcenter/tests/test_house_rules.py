@@ -420,3 +420,17 @@ def test_public_services_and_selectors_take_keyword_only_arguments():
 def test_the_keyword_only_scan_sees_a_positional_parameter():
     tree = ast.parse("def call_get(pk):\n    pass\ndef call_list(*, user):\n    pass\ndef _helper(x):\n    pass\n")
     assert positional_parameters(tree) == ["call_get(pk)"]
+
+
+# --- every app's tests run ----------------------------------------------------------------
+def test_every_app_with_tests_is_in_the_suites_paths():
+    """`make test` and CI run pytest's testpaths: an app left out (reports was) has tests that never run."""
+    import configparser
+
+    ini = configparser.ConfigParser()
+    ini.read(ROOT / "pytest.ini")
+    testpaths = set(ini["pytest"]["testpaths"].split())
+    with_tests = {Path(config.path).name for config in apps.get_app_configs() if is_ours(config.path)}
+    with_tests = {name for name in with_tests if (ROOT / name / "tests").is_dir()}
+    assert {"floor", "inquiries", "reports"} <= with_tests
+    assert with_tests <= testpaths
