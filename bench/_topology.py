@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -319,23 +320,33 @@ class Item:
 
 
 class Load:
-    """The phone system (one connection, events batched per 0.1 s as bench `simulate_calls` does)
-    and the agents (a pool of connections: logged calls, FAQ searches), open loop on a schedule.
-    Every request is retried with the same ids until accepted (the phone system and the console
-    both do); errors are the failed attempts, lost what is never accepted."""
+    """The phone system (`phone_connections` connections, each call's events on one of them in
+    order, batched per 0.1 s as `simulate_calls` does) and the agents (a pool of connections:
+    logged calls, FAQ searches), open loop on a schedule. Every request is retried with the same
+    ids until accepted (the phone system and the console both do); errors are the failed
+    attempts, lost what is never accepted.
 
-    def __init__(self, url: str, floor: dict, *, workers: int = 32, retry_for: float = 60.0) -> None:
+    One phone connection posts one batch at a time: at the x20 peak it needs ~9 batches a second,
+    more than one connection's round trips allow (each batch's events are committed one by one),
+    and the schedule slipped by minutes (2 Dec 2026). A PBX with several trunks posts on several
+    connections; an agent's events and the calls the agent answers stay on one, so their order holds."""
+
+    def __init__(
+        self, url: str, floor: dict, *, workers: int = 32, retry_for: float = 60.0, phone_connections: int = 4
+    ) -> None:
         from urllib.parse import urlsplit
 
         parts = urlsplit(url)
         self.host, self.port = parts.hostname, parts.port
         self.floor = floor
         self.workers = workers
+        self.phone_connections = max(1, phone_connections)
         self.retry_for = retry_for
         self.items: list[Item] = []
         self.offered_acks: list[float] = []  # when each call.offered was accepted (committed)
         self.lock = threading.Lock()
         self.statuses: Counter = Counter()
+        self.streams: dict[int, int] = {}  # id(a batch's list) -> its phone connection
         self.rule_refused = 0  # events the rules refused (409/400, kept for inspection): not an outage
 
     def build(
@@ -355,18 +366,33 @@ class Load:
             call_prefix=f"city{uuid.uuid4().hex[:6]}",
         )
         t0 = time.monotonic() + 3.0
-        batch: list[dict] = []
-        batch_due = 0.0
+        batches: list[list[dict]] = [[] for _ in range(self.phone_connections)]
+        batch_dues = [0.0] * self.phone_connections
         counts: Counter = Counter()
         answered_by: dict[str, str] = {}
-        for sim_t, body in simulation.events():
+        events = list(simulation.events())
+        # Each agent's events on one connection, with the whole of every call the agent answers
+        # (its offer too: the schedule is known in advance, as a PBX knows which trunk a call is
+        # on), so both a call's and an agent's events keep their order; unanswered calls by id.
+        answerer = {body["call_id"]: body["agent"] for _, body in events if body["event"] == "call.answered"}
+
+        def stream_of(body: dict) -> int:
+            owner = body.get("agent") or answerer.get(body.get("call_id", "")) or body.get("call_id", "")
+            return zlib.crc32(owner.encode()) % self.phone_connections
+
+        for sim_t, body in events:
             due = t0 + (sim_t - start_seconds) / speed
-            if batch and (due > batch_due + 0.1 or len(batch) >= 500):
-                self.items.append(Item("phone events", batch_due, "POST", "/api/cti/events/", batch, self.floor["pbx"]))
-                batch = []
+            stream = stream_of(body)
+            batch = batches[stream]
+            if batch and (due > batch_dues[stream] + 0.1 or len(batch) >= 500):
+                self.items.append(
+                    Item("phone events", batch_dues[stream], "POST", "/api/cti/events/", batch, self.floor["pbx"])
+                )
+                batch = batches[stream] = []
             if not batch:
-                batch_due = due
+                batch_dues[stream] = due
             batch.append(body)
+            self.streams[id(batch)] = stream
             counts[body["event"]] += 1
             if body["event"] == "call.answered":
                 answered_by[body["call_id"]] = body["agent"]
@@ -406,8 +432,11 @@ class Load:
                         key=key,
                     )
                 )
-        if batch:
-            self.items.append(Item("phone events", batch_due, "POST", "/api/cti/events/", batch, self.floor["pbx"]))
+        for stream, batch in enumerate(batches):
+            if batch:
+                self.items.append(
+                    Item("phone events", batch_dues[stream], "POST", "/api/cti/events/", batch, self.floor["pbx"])
+                )
         self.items.sort(key=lambda item: item.due)
         self.t0 = t0
         self.t_end = max(item.due for item in self.items)
@@ -479,7 +508,10 @@ class Load:
             time.sleep(0.2)
 
     def run(self, stop: threading.Event | None = None) -> None:
-        phone = [item for item in self.items if item.kind == "phone events"]
+        phone_streams: list[list[Item]] = [[] for _ in range(self.phone_connections)]
+        for item in self.items:
+            if item.kind == "phone events":
+                phone_streams[self.streams[id(item.body)]].append(item)
         agents = [item for item in self.items if item.kind != "phone events"]
         queues: list[list[Item]] = [[] for _ in range(self.workers)]
         for n, item in enumerate(agents):
@@ -493,7 +525,7 @@ class Load:
                 connection = self._deliver(connection, item)
             connection.close()
 
-        threads = [threading.Thread(target=work, args=(phone,), daemon=True)]
+        threads = [threading.Thread(target=work, args=(phone,), daemon=True) for phone in phone_streams]
         threads += [threading.Thread(target=work, args=(queue,), daemon=True) for queue in queues]
         for thread in threads:
             thread.start()
