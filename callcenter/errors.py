@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -20,7 +21,27 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from callcenter.error_codes import ErrorCode
-from callcenter.inputs import escape_message
+
+#: shown escaped in messages: every control, format (direction overrides, zero width) and surrogate character
+_ESCAPED_IN_MESSAGES = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+#: how much of a value a message may quote
+MESSAGE_QUOTE_LIMIT = 80
+
+
+def escape_text(text: str, *, limit: int = MESSAGE_QUOTE_LIMIT) -> str:
+    """`text` safe to quote in a message: controls, invisible format characters
+    and surrogates as \\uXXXX, at most `limit` characters of it."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _ESCAPED_IN_MESSAGES.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def escape_message(message: str) -> str:
+    """A whole error message made safe to send (escapes only; messages are short
+    unless they quote input, and a quoted 10 KB value is cut)."""
+    message = _ESCAPED_IN_MESSAGES.sub(lambda found: f"\\u{ord(found.group()):04x}", message)
+    return message if len(message) <= 400 else message[:400] + "…"
+
 
 logger = logging.getLogger(__name__)
 

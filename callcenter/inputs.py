@@ -19,7 +19,7 @@ never a 500. What is checked here, before any view or service runs:
 - A body nested a thousand levels deep, or an id larger than the database's
   bigint.
 
-Error messages never echo raw input: `escape_text` writes control characters,
+Error messages never echo raw input: `errors.escape_text` writes control characters,
 surrogates and direction overrides as escapes and shortens long values
 (callcenter.errors applies it to every message).
 """
@@ -33,11 +33,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import dateparse, timezone
+from django.utils import dateparse, timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
@@ -45,7 +46,9 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from callcenter import extensions
 from callcenter.error_codes import ErrorCode
+from callcenter.errors import error_body, escape_text, json_response
 from callcenter.phone_numbers import normalize_number
+from callcenter.views import is_api
 
 #: the largest id a database row can have (a signed 64-bit primary key)
 MAX_DB_ID = 2**63 - 1
@@ -54,10 +57,6 @@ MAX_DB_ID = 2**63 - 1
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 #: not text in a text field: the C0 controls but tab, line feed and carriage return; DEL
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: shown escaped in messages: every control, format (direction overrides, zero width) and surrogate character
-_ESCAPED_IN_MESSAGES = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-#: how much of a value a message may quote
-MESSAGE_QUOTE_LIMIT = 80
 
 
 def _code_point(char: str) -> str:
@@ -78,21 +77,6 @@ def text_problem(text: str, *, controls: bool = False) -> str | None:
     if "\ud800" <= char <= "\udfff":
         return _("Remove the invalid character %(code)s (half of a UTF-16 pair).") % {"code": _code_point(char)}
     return _("Remove the control character %(code)s.") % {"code": _code_point(char)}
-
-
-def escape_text(text: str, *, limit: int = MESSAGE_QUOTE_LIMIT) -> str:
-    """`text` safe to quote in a message: controls, invisible format characters
-    and surrogates as \\uXXXX, at most `limit` characters of it."""
-    if len(text) > limit:
-        text = text[:limit] + "…"
-    return _ESCAPED_IN_MESSAGES.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
-
-
-def escape_message(message: str) -> str:
-    """A whole error message made safe to send (escapes only; messages are short
-    unless they quote input, and a quoted 10 KB value is cut)."""
-    message = _ESCAPED_IN_MESSAGES.sub(lambda found: f"\\u{ord(found.group()):04x}", message)
-    return message if len(message) <= 400 else message[:400] + "…"
 
 
 def unsafe_text_fields(value: Any, path: str = "") -> dict[str, list[str]]:
@@ -368,9 +352,6 @@ class HostileInputMiddleware:
 
 
 def bad_request(request: HttpRequest, fields: dict[str, list[str]]) -> HttpResponse:
-    from callcenter.errors import error_body, json_response
-    from callcenter.views import is_api
-
     answer = extensions.bad_request_answer(request.path)
     if answer is not None:  # Open311 clients read the spec's own error format (referrals registers it)
         return answer(request, fields)
@@ -411,11 +392,6 @@ def answer_overlong_lines() -> None:
 
 
 def _overlong_answer(*, request_line: bool) -> bytes:
-    from django.conf import settings
-    from django.utils import translation
-
-    from callcenter.errors import error_body
-
     with translation.override(settings.LANGUAGE_CODE):
         if request_line:
             status, code = b"414 URI Too Long", "uri_too_long"

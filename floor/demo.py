@@ -7,8 +7,10 @@ from datetime import time, timedelta
 from django.contrib.auth import get_user_model
 
 from callcenter.workdays import operating_day
-from floor.models import PhoneExtension
+from floor.models import PhoneExtension, ShiftAssignment
 from floor.protection_services import agent_extension_set
+from floor.roster_selectors import week_start
+from floor.roster_services import roster_range_fill, shift_ensure
 
 DEMO_EXTENSIONS = {"agent1": "2001", "agent2": "2002"}
 
@@ -16,10 +18,6 @@ DEMO_EXTENSIONS = {"agent1": "2001", "agent2": "2002"}
 def roster_seed() -> list[str]:
     """A night shift 19:00-08:00 beside the day shift (08:00-19:00), agent1 on days
     and agent2 on nights, this week and next (once: a roster edited since is left alone)."""
-    from floor.models import ShiftAssignment
-    from floor.roster_selectors import week_start
-    from floor.roster_services import roster_range_fill, shift_ensure
-
     day = shift_ensure(name_ko="주간", name_en="Day", starts=time(8, 0), ends=time(19, 0))
     night = shift_ensure(name_ko="야간", name_en="Night", starts=time(19, 0), ends=time(8, 0))
     first = week_start(day=operating_day())

@@ -29,6 +29,7 @@ from callcenter.permissions import Role
 from callcenter.workdays import is_working_day, operating_day
 from floor.error_codes import ErrorCode
 from floor.models import Shift, ShiftAssignment
+from floor.roster_selectors import rostered_agents
 
 # How far from today a roster may be written, either way.
 ROSTER_WINDOW = timedelta(days=400)
@@ -143,8 +144,6 @@ def roster_week_copy(*, source: date, target: date) -> int:
         raise RosterInvalid(_("Copy a week onto another one."), fields={"to": [_("Choose another week.")]})
     _check_day(source, field="from")
     _check_day(target, field="to")
-    from floor.roster_selectors import rostered_agents
-
     agents = list(rostered_agents())
     entries = {
         (entry.agent_id, entry.day): entry.shift

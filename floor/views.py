@@ -4,7 +4,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from callcenter import permissions
-from floor import protection_selectors, stats
+from callcenter.workdays import operating_day
+from floor import protection_selectors, roster_selectors, stats
+from floor.api.roster import RosterWeekQuerySerializer, shift_data
 from floor.models import AbuseFlag
 
 
@@ -42,10 +44,6 @@ def abuse_flags(request):
 def roster(request):
     """The supervisors' roster: a week grid (agents × days, a shift per cell), copy
     last week, fill a range, who is signed in now; Korean public holidays shown."""
-    from callcenter.workdays import operating_day
-    from floor import roster_selectors
-    from floor.api.roster import RosterWeekQuerySerializer, shift_data
-
     query = RosterWeekQuerySerializer(data=request.GET)
     valid = query.is_valid()
     start = (query.validated_data.get("week") if valid else None) or operating_day()

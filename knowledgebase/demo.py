@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from knowledgebase.categories import category_seed
+from knowledgebase.kamis import read_prices
 from knowledgebase.models import TRANSLATION_LANGUAGES, Category, FAQEntry, ProducePrice, Synonym
 from knowledgebase.models.faq import TranslationSource
 from knowledgebase.services import faq_entry_create, faq_entry_update, produce_prices_save, synonym_save
@@ -287,8 +288,6 @@ def _seed_synonyms() -> int:
 
 
 def _seed_prices() -> str:
-    from knowledgebase.kamis import read_prices
-
     folder = settings.SHARED_DIR / "data" / "kamis"
     if not folder.is_dir():
         return f"produce prices: skipped ({folder} not found)"

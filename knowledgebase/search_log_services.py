@@ -24,6 +24,7 @@ from knowledgebase.models import LANGUAGES, FAQEntry, SearchLog, SearchQueryVect
 from knowledgebase.privacy import scrub_query
 from knowledgebase.search.embedder import get_embedder
 from knowledgebase.search.vectors import to_bytes
+from knowledgebase.services import faq_phrasing_add
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +148,6 @@ def search_log_outcome_record(
     an answer instead. Searches already closed, unknown or older than OUTCOME_WINDOW are left as they
     are. Each linked query becomes a caller phrasing of its entry.
     Side effects: the SearchLog rows; FAQPhrasing rows through `faq_phrasing_add`."""
-    from knowledgebase.services import faq_phrasing_add
-
     now = now or timezone.now()
     ids = [int(pk) for pk in search_ids][:MAX_RESULTS]
     linked = list(dict.fromkeys(linked_entries))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from callcenter import extensions, permissions
+from safety import selectors
 from safety.describe import descriptions
 from safety.models import Case
 
@@ -43,8 +44,6 @@ def case_payload(case: Case) -> dict[str, Any]:
 
 
 def _open_cases() -> list[dict[str, Any]]:
-    from safety import selectors
-
     return [case_payload(case) for case in selectors.case_list_active()]
 
 
@@ -55,8 +54,6 @@ def _agent_groups(user: Any) -> list[str]:
 def _agent_snapshot(user: Any) -> dict[str, Any]:
     if not permissions.can_use_console(user):
         return {}
-    from safety import selectors
-
     cases = _open_cases()
     acknowledged = selectors.case_ids_acknowledged(user=user, case_ids=[c["id"] for c in cases])
     return {"safety_cases": cases, "safety_acknowledged": sorted(acknowledged)}

@@ -5,10 +5,10 @@ import json
 import pytest
 from django.utils import translation
 
+from callcenter.errors import escape_text
 from callcenter.inputs import (
     MAX_DB_ID,
     STORED_AS_TEXT,
-    escape_text,
     json_storable,
     parse_datetime,
     parse_id,

