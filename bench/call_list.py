@@ -53,7 +53,7 @@ def fill_calls(cursor, *, total: int, agent_ids: list[int], category_ids: list[i
         """
         INSERT INTO inquiries_call (caller_id, number_status, agent_id, language, channel, category_id, summary,
             notes, resolution, started_at, ended_at, satisfaction, urgent, vulnerable, client_request_id,
-            phone_call_id, created_at, updated_at)
+            request_fingerprint, phone_call_id, created_at, updated_at)
         SELECT CASE WHEN g %% 33 = 0 THEN NULL ELSE %s + g %% %s END,
                CASE WHEN g %% 33 = 0 THEN 'none' ELSE 'known' END,
                (%s::int[])[1 + g %% %s],
@@ -63,7 +63,7 @@ def fill_calls(cursor, *, total: int, agent_ids: list[int], category_ids: list[i
                (%s::text[])[1 + g %% 10] || ' ' || g,
                CASE WHEN g %% 1000 = 7 THEN '지하 침수 피해' ELSE '' END,
                CASE WHEN g %% 20 = 5 THEN 'callback_needed' ELSE 'answered' END,
-               t, t + interval '200 s', NULL, g %% 50 = 9, '', NULL, '', t, t
+               t, t + interval '200 s', NULL, g %% 50 = 9, '', NULL, '', '', t, t
         FROM (SELECT g, now() - (g::float / %s * 730) * interval '1 day' AS t FROM generate_series(1, %s::int) g) s
         """,
         [

@@ -461,6 +461,9 @@ def print_faults(result: dict) -> None:
         attempts = sum(len(i.failures) for i in failures)
         last_failure = max((i.accepted or i.first_sent for i in failures), default=None)
         recover = max(0.0, last_failure - entry["back"]) if last_failure else 0.0
+        reasons = Counter(f[:80] for i in failures for f in i.failures)
+        for text, count in reasons.most_common(3):
+            print(f"  {entry['fault']}: {count} x {text}")
         rows.append(
             [
                 entry["fault"],

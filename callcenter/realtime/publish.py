@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import close_old_connections, transaction
 
@@ -143,7 +144,12 @@ class Publisher:
 
     async def send(self, event: str, payload: Payload, groups: tuple[str, ...]) -> None:
         try:
-            data = await sync_to_async(payload)() if callable(payload) else payload
+            # Channels' database_sync_to_async: the thread that computes payloads outside any
+            # request gives its connection back before and after (close_old_connections), as a
+            # request does. With plain sync_to_async it kept one connection for the process's
+            # life: after PostgreSQL restarted, every later push failed on the dead one and the
+            # wallboards stopped moving (bench/city_day.py, faults, 2 Dec 2026).
+            data = await database_sync_to_async(payload)() if callable(payload) else payload
             message = {"type": PUSH, "event": event, "json": encode(data)}
             layer = get_channel_layer()
             # Bounded: an unreachable Redis (packets dropped, not refused) would

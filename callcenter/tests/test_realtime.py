@@ -100,6 +100,30 @@ async def test_callable_payload_is_evaluated_at_send_time():
     assert json.loads(message["json"]) == {"n": 2}
 
 
+async def test_a_push_computed_outside_a_request_gives_its_database_connection_back():
+    """The thread that computes a push's figures is no request's: without Channels'
+    database_sync_to_async it kept one connection for the process's life, and after
+    PostgreSQL restarted every later push failed on the dead one (the boards froze)."""
+    from asgiref.sync import sync_to_async as plain_sync_to_async
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("Django never closes SQLite's in-memory test database: checked on PostgreSQL (CI's second pass)")
+    layer, group, channel = await listen()
+
+    def figures():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+
+    await sync_to_async(lambda: publish("wallboard.updated", figures, groups=[group]))()
+    message = await asyncio.wait_for(layer.receive(channel), 3)
+
+    assert json.loads(message["json"]) == {"ok": True}
+    # in the same (thread-sensitive) thread, unlike the helper above it does not tidy first
+    assert await plain_sync_to_async(lambda: connection.connection is None)()
+
+
 @pytest.fixture
 def clock():
     """The coalescing windows' clock, standing still until the test advances it."""
