@@ -39,6 +39,9 @@ from callcenter.realtime.messages import (
 
 logger = logging.getLogger(__name__)
 
+# Consecutive failed layer checks before a fan-out closes its sockets (see Fanout._watch).
+LAYER_DOWN_PINGS = 2
+
 # A fan-out hands the loop back after this many sockets, so their frames go out
 # (and requests are served) while the rest are built.
 FANOUT_BATCH = 50
@@ -131,14 +134,31 @@ class Fanout:
 
     async def _watch(self) -> None:
         """Every REALTIME_LAYER_CHECK_SECONDS, a message to this fan-out's own channel
-        and back. When it does not come back (Redis down), every local socket is closed
-        with LAYER_DOWN_CODE: an open page would otherwise wait for pushes that never
-        come and show nothing wrong; closed, it shows "reconnecting", retries with
-        backoff and starts again from a full snapshot once the layer is back."""
+        and back. When it has not come back LAYER_DOWN_PINGS times in a row (Redis down),
+        every local socket is closed with LAYER_DOWN_CODE: an open page would otherwise
+        wait for pushes that never come and show nothing wrong; closed, it shows
+        "reconnecting", retries with backoff and starts again from a full snapshot once
+        the layer is back.
+
+        A shorter outage (a restart of a second or two) closes nothing: the layer
+        reconnects and subscribes again on its own, and every local socket is sent a
+        fresh snapshot, since pushes published meanwhile were lost. Closing them all
+        instead sent every console and board back through its handshake at once, and
+        that wave held both processes for half a minute (bench/city_day.py, faults,
+        2 Dec 2026: 1,503 refused requests after a 1.2 s Redis restart)."""
         interval = layer_check_seconds()
+        failed = 0
         while True:
             await asyncio.sleep(interval)
-            if not await self.ping():
+            if await self.ping():
+                if failed:
+                    count("layer_back")
+                    logger.warning("realtime: the channel layer answers again; sending every local socket a snapshot")
+                    await self.resync_all()
+                failed = 0
+                continue
+            failed += 1
+            if failed >= LAYER_DOWN_PINGS:
                 count("layer_down")
                 logger.warning("realtime: the channel layer does not answer; closing this process's sockets")
                 await self.drop_all()
@@ -157,6 +177,17 @@ class Fanout:
             return False
         finally:
             self.pong = None
+
+    async def resync_all(self) -> None:
+        """Send every local socket a fresh snapshot (the layer was away: pushes were lost)."""
+        consumers = list({consumer: None for members in self.members.values() for consumer in members})
+        for n, consumer in enumerate(consumers, start=1):
+            try:
+                await consumer.send_snapshot()
+            except Exception:  # a socket that fails must not cost the others their snapshot
+                logger.exception("realtime: could not send %s a snapshot", consumer.channel_name)
+            if n % FANOUT_BATCH == 0:
+                await asyncio.sleep(0)  # let requests and the other sockets' frames through
 
     async def drop_all(self) -> None:
         """Close every local socket and forget this fan-out: the next socket starts a fresh one."""

@@ -27,7 +27,7 @@ SNAPSHOT_REQUESTED = "snapshot.requested"
 # Seconds a channel-layer operation may take before it is given up.
 SEND_TIMEOUT = 2.0
 
-# For /healthz and the benchmarks: sent, failed, coalesced, refused, layer_down.
+# For /healthz and the benchmarks: sent, failed, coalesced, refused, layer_down, layer_back.
 counters: Counter[str] = Counter()
 _counters_lock = threading.Lock()
 

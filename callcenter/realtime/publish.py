@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import close_old_connections, transaction
@@ -138,18 +138,24 @@ class Publisher:
         payload, window.pending = window.pending, None
         window.opened_at = self.clock.now()
         self.clock.call_later(coalesce, lambda: self._close_window(key, coalesce))
-        task = window.loop.create_task(self.send(key[0], payload, key[1]), context=contextvars.Context())
+        send = self.send(key[0], payload, key[1], outside_requests=True)
+        task = window.loop.create_task(send, context=contextvars.Context())
         self.tasks.add(task)  # trailing edge
         task.add_done_callback(self.tasks.discard)
 
-    async def send(self, event: str, payload: Payload, groups: tuple[str, ...]) -> None:
+    async def send(
+        self, event: str, payload: Payload, groups: tuple[str, ...], *, outside_requests: bool = False
+    ) -> None:
+        """`outside_requests`: a trailing send, timed on the loop. Its payload is computed in
+        asgiref's one shared thread, which no request tidies: Channels' database_sync_to_async
+        gives that thread's connection back before and after, as a request does. With plain
+        sync_to_async it kept one connection for the process's life, and after PostgreSQL
+        restarted every later push failed on the dead one: the wallboards stopped moving
+        (bench/city_day.py, faults, 2 Dec 2026). A leading send computes in the thread that
+        published (a request's, a command's: theirs to tidy, perhaps inside a transaction)."""
+        compute = database_sync_to_async if outside_requests else sync_to_async
         try:
-            # Channels' database_sync_to_async: the thread that computes payloads outside any
-            # request gives its connection back before and after (close_old_connections), as a
-            # request does. With plain sync_to_async it kept one connection for the process's
-            # life: after PostgreSQL restarted, every later push failed on the dead one and the
-            # wallboards stopped moving (bench/city_day.py, faults, 2 Dec 2026).
-            data = await database_sync_to_async(payload)() if callable(payload) else payload
+            data = await compute(payload)() if callable(payload) else payload
             message = {"type": PUSH, "event": event, "json": encode(data)}
             layer = get_channel_layer()
             # Bounded: an unreachable Redis (packets dropped, not refused) would

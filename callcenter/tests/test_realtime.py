@@ -100,30 +100,6 @@ async def test_callable_payload_is_evaluated_at_send_time():
     assert json.loads(message["json"]) == {"n": 2}
 
 
-async def test_a_push_computed_outside_a_request_gives_its_database_connection_back():
-    """The thread that computes a push's figures is no request's: without Channels'
-    database_sync_to_async it kept one connection for the process's life, and after
-    PostgreSQL restarted every later push failed on the dead one (the boards froze)."""
-    from asgiref.sync import sync_to_async as plain_sync_to_async
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        pytest.skip("Django never closes SQLite's in-memory test database: checked on PostgreSQL (CI's second pass)")
-    layer, group, channel = await listen()
-
-    def figures():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return {"ok": True}
-
-    await sync_to_async(lambda: publish("wallboard.updated", figures, groups=[group]))()
-    message = await asyncio.wait_for(layer.receive(channel), 3)
-
-    assert json.loads(message["json"]) == {"ok": True}
-    # in the same (thread-sensitive) thread, unlike the helper above it does not tidy first
-    assert await plain_sync_to_async(lambda: connection.connection is None)()
-
-
 @pytest.fixture
 def clock():
     """The coalescing windows' clock, standing still until the test advances it."""
@@ -310,3 +286,31 @@ async def test_a_fanout_writes_each_push_as_it_arrives_in_order():
     await fanout.deliver({"type": PUSH, "group": "elsewhere", "event": "wallboard.updated", "json": "{}"})
     await fanout.deliver({"type": "something.else", "group": "wall", "event": "x", "json": "{}"})
     assert received == ['{"n":0}', '{"n":1}', '{"n":2}']
+
+
+async def test_a_trailing_push_gives_its_database_connection_back(clock):
+    """A trailing push computes its figures in asgiref's shared thread, which no request
+    tidies: it kept one connection for the process's life, and after PostgreSQL restarted
+    every later push failed on the dead one (the boards froze: bench/city_day.py, faults)."""
+    from asgiref.sync import sync_to_async as plain_sync_to_async
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("Django never closes SQLite's in-memory test database: checked on PostgreSQL (CI's second pass)")
+    layer, group, channel = await listen()
+    dispatch = realtime.publisher().dispatch
+
+    def figures():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+
+    await dispatch("wallboard.updated", {"first": True}, (group,), 0.25)  # the leading edge
+    await dispatch("wallboard.updated", figures, (group,), 0.25)  # held for the window's end
+    assert json.loads((await asyncio.wait_for(layer.receive(channel), 3))["json"]) == {"first": True}
+    clock.advance(0.25)
+    await realtime.publisher().settle()
+
+    assert json.loads((await asyncio.wait_for(layer.receive(channel), 3))["json"]) == {"ok": True}
+    # asgiref's shared thread (where plain sync_to_async runs this too) holds no connection
+    assert await plain_sync_to_async(lambda: connection.connection is None)()
