@@ -152,7 +152,7 @@ def certificate() -> tuple[Path, Path]:
 
 
 def nginx_conf(ports: list[int]) -> str:
-    upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=5 fail_timeout=5s;" for port in ports)
+    upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports)
     if TLS:
         cert, key = certificate()
         listen = (
