@@ -71,11 +71,6 @@ class CachedTokenAuthentication(TokenAuthentication):
         return copy.copy(user), token
 
 
-def forget_tokens() -> None:
-    """Ask the database again for every token (tests)."""
-    _tokens.clear()
-
-
 class SocketSessionAuth:
     """ASGI middleware: `scope["user"]` for a websocket, from the session cookie.
 

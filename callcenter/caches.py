@@ -48,7 +48,7 @@ class LocalCache:
         self.seconds = seconds
         self.max_entries = max_entries
         self.clock = clock
-        self._entries: dict[Hashable, tuple[float, Any, Any]] = {}  # key -> (expires, version, value)
+        self._entries: dict[Hashable, tuple[float, Any, Any]] = {}  # key -> (kept at, version, value)
         self._lock = threading.Lock()
 
     def _lifetime(self) -> float | None:
@@ -66,31 +66,25 @@ class LocalCache:
     def peek(self, key: Hashable, *, version: Any = None, max_age: float | None = None) -> Any:
         """The value kept for `key` at `version` (no older than `max_age` seconds
         when given), or the module's `MISSING` marker: nothing is computed."""
-        if not enabled():
-            return _MISSING
-        hit = self._entries.get(key)
+        hit = self._entries.get(key) if enabled() else None
         if hit is None:
             return _MISSING
-        expires, kept_version, value = hit
-        now = self.clock()
-        if kept_version != version or now >= expires:
+        kept_at, kept_version, value = hit
+        age, lifetime = self.clock() - kept_at, self._lifetime()
+        if kept_version != version or (lifetime is not None and age >= lifetime):
             return _MISSING
-        lifetime = self._lifetime()
-        if max_age is not None and lifetime is not None and now - (expires - lifetime) >= max_age:
+        if max_age is not None and age >= max_age:
             return _MISSING
         return value
 
     def put(self, key: Hashable, value: Any, *, version: Any = None) -> None:
-        if not enabled():
-            return
         lifetime = self._lifetime()
-        if lifetime is not None and lifetime <= 0:
+        if not enabled() or (lifetime is not None and lifetime <= 0):
             return
-        expires = float("inf") if lifetime is None else self.clock() + lifetime
         with self._lock:
             if key not in self._entries and len(self._entries) >= self.max_entries:
                 self._entries.clear()  # full: start again (entries are few and cheap to refill)
-            self._entries[key] = (expires, version, value)
+            self._entries[key] = (self.clock(), version, value)
 
     def clear(self, **signal_kwargs: Any) -> None:
         """Forget everything (also a signal receiver: signal arguments are ignored)."""

@@ -28,18 +28,20 @@ _ESCAPED_IN_MESSAGES = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e
 MESSAGE_QUOTE_LIMIT = 80
 
 
+def _escape_characters(text: str) -> str:
+    return _ESCAPED_IN_MESSAGES.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def escape_text(text: str, *, limit: int = MESSAGE_QUOTE_LIMIT) -> str:
     """`text` safe to quote in a message: controls, invisible format characters
     and surrogates as \\uXXXX, at most `limit` characters of it."""
-    if len(text) > limit:
-        text = text[:limit] + "…"
-    return _ESCAPED_IN_MESSAGES.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return _escape_characters(text if len(text) <= limit else text[:limit] + "…")
 
 
 def escape_message(message: str) -> str:
     """A whole error message made safe to send (escapes only; messages are short
     unless they quote input, and a quoted 10 KB value is cut)."""
-    message = _ESCAPED_IN_MESSAGES.sub(lambda found: f"\\u{ord(found.group()):04x}", message)
+    message = _escape_characters(message)
     return message if len(message) <= 400 else message[:400] + "…"
 
 

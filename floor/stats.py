@@ -230,10 +230,6 @@ def figures_version() -> int:
     return FiguresVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
 
 
-def _cached_daily(name: str, day: date, compute, *, version: int) -> Any:
-    return _daily.get((name, day), compute, version=version)
-
-
 def _local_hour() -> ExtractHour:
     """A queue call's local hour of offer (the database's own conversion)."""
     return ExtractHour("offered_at", tzinfo=timezone.get_current_timezone())
@@ -263,7 +259,7 @@ def usual_category_share(today: date, *, version: int) -> dict[int, float]:
         total = sum(row["n"] for row in rows)
         return {row["category_id"]: row["n"] / total for row in rows} if total else {}
 
-    return _cached_daily("share", today, compute, version=version)
+    return _daily.get(("share", today), compute, version=version)
 
 
 def _category_hour_counts(
@@ -481,8 +477,8 @@ def wallboard_stats(now: datetime | None = None) -> dict[str, Any]:
         "calls_by_category": by_category,
         "surges": surges,
         "calls_per_hour": hours,
-        "calls_per_hour_last_week": _cached_daily(
-            "last_week_hours", today, lambda: calls_per_hour(last_week_start, last_week_end), version=version
+        "calls_per_hour_last_week": _daily.get(
+            ("last_week_hours", today), lambda: calls_per_hour(last_week_start, last_week_end), version=version
         ),
         "erlang": {
             "required": staffing.required,

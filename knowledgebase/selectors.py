@@ -156,8 +156,3 @@ def category_list_cached() -> list[Category]:
     """Every category (active or not), in the model's order, from the same
     cache: the wallboard names them on every push. Shared instances: read only."""
     return list(_categories_by_slug().values())
-
-
-def forget_categories() -> None:
-    """Read the categories again on next use (tests: a rolled-back test's categories)."""
-    _categories.clear()

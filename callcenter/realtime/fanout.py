@@ -140,12 +140,12 @@ class Fanout:
         "reconnecting", retries with backoff and starts again from a full snapshot once
         the layer is back.
 
-        A shorter outage (a restart of a second or two) closes nothing: the layer
-        reconnects and subscribes again on its own, and every local socket is sent a
-        fresh snapshot, since pushes published meanwhile were lost. Closing them all
-        instead sent every console and board back through its handshake at once, and
-        that wave held both processes for half a minute (bench/city_day.py, faults,
-        2 Dec 2026: 1,503 refused requests after a 1.2 s Redis restart)."""
+        When the layer answers again by the next check, nothing is closed and every
+        local socket is sent a fresh snapshot, since pushes published meanwhile were
+        lost: closing them all sends every console and board back through its
+        handshake at once. (After a real Redis restart the next check fails too, so the
+        sockets close all the same: bench/city_day.py, faults, measured 27 s of refused
+        requests while 550 sockets reconnected; docs/BENCHMARKS.md.)"""
         interval = layer_check_seconds()
         failed = 0
         while True:
