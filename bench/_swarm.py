@@ -1,6 +1,6 @@
 """The floor's sockets for bench/city_day.py, in a process of their own: agents' consoles
 on /ws/agent/ (one session each) and supervisors' wallboards on /ws/wallboard/, all through
-nginx. Each socket reconnects as the pages do (backoff 0.5 s doubling to 30 s, ±25%), and
+nginx. Each socket reconnects as the pages do (full jitter: 0.25 s up to 2, 4, 8, 16, then 30 s), and
 every wallboard message (snapshot or update) is kept as (arrival time, offered_today).
 
     python bench/_swarm.py --port 8160 --cookies cookies.json --boards 50 --out swarm.json --stop stop.flag
@@ -76,7 +76,7 @@ class Member:
             if self.down_since is None:
                 self.down_since = time.monotonic()
             attempt += 1
-            delay = min(30.0, 0.5 * 2 ** (attempt - 1)) * (0.75 + random.random() / 2)
+            delay = max(0.25, min(30.0, 2.0**attempt) * random.random())  # as static/js/common.js
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), delay)
 

@@ -152,7 +152,9 @@ def certificate() -> tuple[Path, Path]:
 
 
 def nginx_conf(ports: list[int]) -> str:
+    # as deploy/nginx/dasan-upstream.conf and dasan-upstream-ws.conf (see dasan-locations.conf)
     upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports)
+    ws_upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in ports)
     if TLS:
         cert, key = certificate()
         listen = (
@@ -195,6 +197,10 @@ http {{
         least_conn;
 {upstreams}
         keepalive 64;
+    }}
+    upstream dasan_ws {{
+        least_conn;
+{ws_upstreams}
     }}
     server {{
 {listen}
@@ -271,6 +277,26 @@ def port_free(port: int) -> bool:
     return True
 
 
+def daphne_command(port: int) -> list[str]:
+    """One daphne process on 127.0.0.1:port, as deploy/systemd/dasan-daphne@.service starts it.
+
+    A listen backlog of 1024 (Twisted's default is 50) and 30 s for a websocket's handshake
+    (daphne's default is 5): when a process dies or is replaced, its pages all reconnect to
+    the others within a second or two, and each handshake waits its turn for the roles and
+    the snapshot. With the defaults the process reset the handshakes it could not reach in
+    5 s and the kernel dropped the connections past 50 (bench/city_day.py, faults)."""
+    return [
+        DAPHNE,
+        "-e",
+        f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
+        "--websocket_connect_timeout",
+        "30",
+        "-v",
+        "0",
+        "callcenter.asgi:application",
+    ]
+
+
 @dataclass
 class Daphne:
     slot: int
@@ -313,7 +339,7 @@ class Topology:
             raise RuntimeError(f"ports {self.ports_of(slot)} of process {slot + 1} are taken")
         log = (LOGS / f"daphne-{slot + 1}.log").open("a")
         process = subprocess.Popen(
-            [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "-v", "0", "callcenter.asgi:application"],
+            daphne_command(port),
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -8,8 +8,10 @@
 # (collectstatic and migrate first, as README "Production" says).
 set -euo pipefail
 UPSTREAM=${UPSTREAM:-/etc/nginx/dasan-upstream.conf}
+UPSTREAM_WS=${UPSTREAM_WS:-/etc/nginx/dasan-upstream-ws.conf}
 DRAIN_SECONDS=${DRAIN_SECONDS:-3}
 TWIN_OFFSET=${TWIN_OFFSET:-100}
+HEALTH_TRIES=${HEALTH_TRIES:-120}   # twice a second: a minute for a new process to answer
 
 healthy() { curl -fsS -o /dev/null --max-time 3 "http://127.0.0.1:$1/healthz"; }
 ports=$(grep -oE '^server 127\.0\.0\.1:[0-9]+' "$UPSTREAM" | cut -d: -f2)
@@ -18,9 +20,9 @@ for old in $ports; do
   if [ "$old" -ge $((8000 + TWIN_OFFSET)) ]; then new=$((old - TWIN_OFFSET)); else new=$((old + TWIN_OFFSET)); fi
   echo "daphne $old -> $new"
   systemctl start "dasan-daphne@$new"
-  for _ in $(seq 1 120); do healthy "$new" && break; sleep 0.5; done
+  for _ in $(seq 1 "$HEALTH_TRIES"); do healthy "$new" && break; sleep 0.5; done
   healthy "$new" || { echo "dasan-daphne@$new is not healthy: $old keeps serving" >&2; systemctl stop "dasan-daphne@$new"; exit 1; }
-  sed -i "s/^server 127\.0\.0\.1:$old /server 127.0.0.1:$new /" "$UPSTREAM"
+  sed -i "s/^server 127\.0\.0\.1:$old /server 127.0.0.1:$new /" "$UPSTREAM" "$UPSTREAM_WS"
   nginx -t -q && systemctl reload nginx
   sleep "$DRAIN_SECONDS"
   systemctl disable --now "dasan-daphne@$old" >/dev/null 2>&1 || systemctl stop "dasan-daphne@$old"

@@ -114,7 +114,9 @@
         if (e.code === 4401) { onState && onState("signed_out"); location.reload(); return; }
         attempt += 1;
         onState && onState("reconnecting");
-        const delay = Math.min(30000, 500 * Math.pow(2, attempt - 1)) * (0.75 + Math.random() / 2);
+        // "Full jitter": anywhere from 0.25 s up to 2, 4, 8, 16 then 30 s. When a process stops,
+        // its hundreds of pages come back spread over seconds, not all in the same half second.
+        const delay = Math.max(250, Math.min(30000, 1000 * Math.pow(2, attempt)) * Math.random());
         setTimeout(connect, delay);
       };
     }
