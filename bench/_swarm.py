@@ -39,6 +39,10 @@ class Member:
         self.connected_at: float | None = None
         self.down_since: float | None = None
         self.outages: list[float] = []  # seconds from a socket's loss to the next snapshot
+        # per loss: (monotonic time lost, seconds to the next snapshot, attempts, what ended it)
+        self.losses: list[tuple[float, float, int, str]] = []
+        self.lost_why = ""
+        self.failed_attempts = 0
 
     def on_message(self, message: bytes, now: float) -> None:
         self.messages += 1
@@ -57,7 +61,9 @@ class Member:
                 self.connects += 1
                 if self.down_since is not None:
                     self.outages.append(now - self.down_since)
+                    self.losses.append((self.down_since, now - self.down_since, self.failed_attempts, self.lost_why))
                     self.down_since = None
+                    self.failed_attempts = 0
                 self.on_message(first, now)
                 self.socket.on_message = self.on_message
                 self.socket.deferred = True
@@ -68,13 +74,17 @@ class Member:
                 stop.cancel()
                 if stopping.is_set():
                     break
-            except (TimeoutError, OSError, RuntimeError):
+                why = "closed by the server"
+            except (TimeoutError, OSError, RuntimeError) as error:
                 self.refused += 1
+                self.failed_attempts += 1
+                why = f"{type(error).__name__}: {str(error)[:40]}"
             if self.socket is not None:
                 self.socket.drain()
                 self.socket = None
             if self.down_since is None:
                 self.down_since = time.monotonic()
+                self.lost_why = why
             attempt += 1
             delay = max(0.25, min(30.0, 2.0**attempt) * random.random())  # as static/js/common.js
             with contextlib.suppress(TimeoutError):
@@ -120,6 +130,7 @@ async def swarm(args: argparse.Namespace) -> dict:
         "agent_messages": sum(m.messages for m in agents),
         "refused": sum(m.refused for m in members),
         "outages": [o for m in members for o in m.outages],
+        "losses": [loss for m in members for loss in m.losses],
     }
 
 

@@ -455,9 +455,14 @@ def print_faults(result: dict) -> None:
     load: Load = result["load"]
     rows = []
     entries = [e for e in result["faults"] if "fault" in e]
-    ends = [e["start"] for e in entries[1:]] + [load.t_end + 30]
+    # each fault's window: from a second before it to a second before the next (no overlap)
+    ends = [e["start"] - 1 for e in entries[1:]] + [load.t_end + 30]
+    losses = result["swarm"].get("losses", [])
     for entry, window_end in zip(entries, ends, strict=True):
         failures = [i for i in load.items if i.failures and entry["start"] - 1 <= i.first_sent < window_end]
+        lost = [loss for loss in losses if entry["start"] - 1 <= loss[0] < window_end]
+        back = [loss[1] for loss in lost]
+        why = Counter(loss[3] for loss in lost).most_common(1)
         attempts = sum(len(i.failures) for i in failures)
         last_failure = max((i.accepted or i.first_sent for i in failures), default=None)
         recover = max(0.0, last_failure - entry["back"]) if last_failure else 0.0
@@ -472,6 +477,10 @@ def print_faults(result: dict) -> None:
                 f"{recover:.1f}",
                 f"{entry['back'] - entry['start']:.1f}",
                 entry.get("pg_before", "-"),
+                len(lost),
+                f"{percentile(back, 50):.1f} / {percentile(back, 99):.1f}" if back else "-",
+                max((loss[2] for loss in lost), default=0),
+                f"{why[0][0]} ({why[0][1]})" if why else "-",
             ]
         )
     print_table(
@@ -482,6 +491,10 @@ def print_faults(result: dict) -> None:
             "recovered s after back",
             "service down s",
             "PG conns before",
+            "sockets lost",
+            "back to a snapshot p50 / p99 s",
+            "most failed attempts",
+            "how most were lost",
         ],
         rows,
         title="Faults during the hour (every request retried until accepted, as the clients do)",
