@@ -74,7 +74,9 @@ class Member:
                 stop.cancel()
                 if stopping.is_set():
                     break
-                why = "closed by the server"
+                self.socket.drain()  # a close frame still unparsed says why
+                code = self.socket.close_code
+                why = f"closed by the server ({code})" if code is not None else "connection dropped"
             except (TimeoutError, OSError, RuntimeError) as error:
                 self.refused += 1
                 self.failed_attempts += 1

@@ -90,6 +90,7 @@ class MiniSocket(asyncio.Protocol):
         self.chunks: list[bytes] = []
         self.deferred = False  # True during the load: keep bytes, parse them in drain()
         self.pending: list[tuple[float, bytes]] = []
+        self.close_code: int | None = None  # the server's close frame's code (None: the connection dropped)
 
     @classmethod
     async def connect(cls, port: int, path: str, cookie: str) -> MiniSocket:
@@ -153,6 +154,7 @@ class MiniSocket(asyncio.Protocol):
             payload = bytes(self.buffer[offset : offset + length])
             del self.buffer[: offset + length]
             if opcode == 0x8:
+                self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
                 self.transport.close()
                 return
             if opcode == 0x9:  # daphne pings every 20 s and closes sockets that do not answer
