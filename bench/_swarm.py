@@ -38,8 +38,7 @@ class Member:
         self.socket: MiniSocket | None = None
         self.connected_at: float | None = None
         self.down_since: float | None = None
-        self.outages: list[float] = []  # seconds from a socket's loss to the next snapshot
-        # per loss: (monotonic time lost, seconds to the next snapshot, attempts, what ended it)
+        # per loss: (monotonic time lost, seconds to the next snapshot, failed attempts, what ended it)
         self.losses: list[tuple[float, float, int, str]] = []
         self.lost_why = ""
         self.failed_attempts = 0
@@ -60,7 +59,6 @@ class Member:
                 now = time.monotonic()
                 self.connects += 1
                 if self.down_since is not None:
-                    self.outages.append(now - self.down_since)
                     self.losses.append((self.down_since, now - self.down_since, self.failed_attempts, self.lost_why))
                     self.down_since = None
                     self.failed_attempts = 0
@@ -131,7 +129,7 @@ async def swarm(args: argparse.Namespace) -> dict:
         "agent_connects": [m.connects for m in agents],
         "agent_messages": sum(m.messages for m in agents),
         "refused": sum(m.refused for m in members),
-        "outages": [o for m in members for o in m.outages],
+        "outages": [loss[1] for m in members for loss in m.losses],
         "losses": [loss for m in members for loss in m.losses],
     }
 
