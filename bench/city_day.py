@@ -462,6 +462,7 @@ def print_faults(result: dict) -> None:
         failures = [i for i in load.items if i.failures and entry["start"] - 1 <= i.first_sent < window_end]
         lost = [loss for loss in losses if entry["start"] - 1 <= loss[0] < window_end]
         back = [loss[1] for loss in lost]
+        lost_at = [loss[0] - entry["start"] for loss in lost]  # when, after the fault began
         why = Counter(loss[3] for loss in lost).most_common(1)
         attempts = sum(len(i.failures) for i in failures)
         last_failure = max((i.accepted or i.first_sent for i in failures), default=None)
@@ -478,6 +479,7 @@ def print_faults(result: dict) -> None:
                 f"{entry['back'] - entry['start']:.1f}",
                 entry.get("pg_before", "-"),
                 len(lost),
+                f"{min(lost_at):.1f} / {percentile(lost_at, 50):.1f} / {max(lost_at):.1f}" if lost else "-",
                 f"{percentile(back, 50):.1f} / {percentile(back, 99):.1f}" if back else "-",
                 max((loss[2] for loss in lost), default=0),
                 f"{why[0][0]} ({why[0][1]})" if why else "-",
@@ -492,6 +494,7 @@ def print_faults(result: dict) -> None:
             "service down s",
             "PG conns before",
             "sockets lost",
+            "lost at s after the fault: first / p50 / last",
             "back to a snapshot p50 / p99 s",
             "most failed attempts",
             "how most were lost",

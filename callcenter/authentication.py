@@ -39,6 +39,7 @@ from django.http.request import split_domain_port, validate_host
 from rest_framework.authentication import TokenAuthentication
 
 from callcenter import caches
+from callcenter.realtime.messages import socket_database
 
 # At most this many tokens are kept; a full cache is emptied (tokens are few: the
 # phone system, integrations, a handful of scripts).
@@ -92,7 +93,7 @@ class SocketSessionAuth:
         header = "; ".join(value.decode("latin1") for name, value in scope.get("headers", ()) if name == b"cookie")
         cookies = parse_cookie(header)
         scope = dict(scope, cookies=cookies, session=self.session_store(cookies.get(settings.SESSION_COOKIE_NAME)))
-        scope["user"] = await get_user(scope)
+        scope["user"] = await socket_database(get_user.func)(scope)  # in the pool: realtime.messages
         return await self.inner(scope, receive, send)
 
 

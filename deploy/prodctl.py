@@ -322,6 +322,7 @@ class Topology:
         self.env = env
         self.daphnes: list[Daphne] = []
         self.nginx: subprocess.Popen | None = None
+        self.nginx_ports: list[int] = []  # the ports nginx's upstreams list
         self.reloads = 0
         self.restarts = 0
         self.reload_requested = False
@@ -332,8 +333,8 @@ class Topology:
     def ports_of(self, slot: int) -> tuple[int, int]:
         return PORT + 1 + 2 * slot, PORT + 2 + 2 * slot
 
-    def spawn(self, slot: int, avoid: int | None = None) -> Daphne:
-        candidates = [port for port in self.ports_of(slot) if port != avoid]
+    def spawn(self, slot: int, avoid: int | None = None, prefer: int | None = None) -> Daphne:
+        candidates = sorted((port for port in self.ports_of(slot) if port != avoid), key=lambda port: port != prefer)
         port = next((port for port in candidates if port_free(port)), None)
         if port is None:
             raise RuntimeError(f"ports {self.ports_of(slot)} of process {slot + 1} are taken")
@@ -359,7 +360,17 @@ class Topology:
         raise RuntimeError(f"daphne {slot + 1} (port {port}) not healthy after {HEALTH_TIMEOUT:.0f} s: see {log.name}")
 
     def nginx_points_at(self, daphnes: list[Daphne]) -> None:
-        path = write_nginx_conf([daphne.port for daphne in daphnes])
+        """nginx's upstreams list `daphnes`' ports: nginx started, or reloaded if they changed.
+
+        Not reloaded for the same ports: a reload's old workers keep their websockets until
+        worker_shutdown_timeout and then cut them all, with no close frame. After a crashed
+        process was started again on its port, that cut every console and board of every
+        process 30 s later (bench/city_day.py, faults: it looked like the next fault's)."""
+        ports = [daphne.port for daphne in daphnes]
+        if self.nginx is not None and ports == self.nginx_ports:
+            return
+        self.nginx_ports = ports
+        path = write_nginx_conf(ports)
         if self.nginx is None:
             self.nginx = subprocess.Popen(
                 [NGINX, "-e", str(LOGS / "nginx-error.log"), "-p", str(NGINX_DIR), "-c", str(path)],
@@ -402,9 +413,10 @@ class Topology:
         self.nginx_points_at(self.daphnes)
         self.write_state("running")
 
-    def replace(self, slot: int, *, old: Daphne | None) -> None:
-        """Start the slot's new process, wait healthy, point nginx at it, drain and stop the old."""
-        new = self.spawn(slot, avoid=old.port if old and old.alive() else None)
+    def replace(self, slot: int, *, old: Daphne | None, prefer: int | None = None) -> None:
+        """Start the slot's new process, wait healthy, point nginx at it, drain and stop the old.
+        `prefer`: the port to start on if it is free (a crashed process's: nginx stays as it is)."""
+        new = self.spawn(slot, avoid=old.port if old and old.alive() else None, prefer=prefer)
         self.daphnes[slot] = new
         self.nginx_points_at(self.daphnes)
         if old is not None and old.alive():
@@ -437,7 +449,7 @@ class Topology:
                     code = daphne.process.returncode
                     say(f"daphne {slot + 1} (port {daphne.port}) ended with {code}: starting it again")
                     try:
-                        self.replace(slot, old=None)
+                        self.replace(slot, old=None, prefer=daphne.port)
                         self.restarts += 1
                     except RuntimeError as error:
                         self.last_error = str(error)
@@ -445,6 +457,7 @@ class Topology:
             if self.nginx is not None and self.nginx.poll() is not None and not self.stopping:
                 say(f"nginx ended with {self.nginx.returncode}: starting it again")
                 self.nginx = None
+                self.nginx_ports = []
                 with contextlib.suppress(RuntimeError):
                     self.nginx_points_at(self.daphnes)
             self.write_state("running")

@@ -19,8 +19,9 @@ import logging
 import uuid
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from callcenter.realtime.messages import (
@@ -33,7 +34,9 @@ from callcenter.realtime.messages import (
     SNAPSHOT_REQUESTED,
     count,
     encode,
+    layer_group,
     session_group,
+    socket_database,
     user_group,
 )
 
@@ -56,15 +59,17 @@ class Fanout:
     """One event loop's (one process's) receiver of the realtime groups.
 
     The first local consumer of a group puts this fan-out's one channel in
-    the group; every published message then arrives here once, and is written
-    to each local member's socket in one pass, its frame built once per
-    consumer class. The last member of a group to leave takes the channel out
-    of it; the last member of all stops the receiver.
+    the group's layer group (messages.layer_group: a person's or a session's
+    group rides one shared per kind); every published message then arrives here
+    once, and is written to each local member's socket in one pass, its frame
+    built once per consumer class. The last local group of a layer group to go
+    takes the channel out of it; the last member of all stops the receiver.
     """
 
     def __init__(self, layer: Any) -> None:
         self.layer = layer
         self.members: dict[str, dict[RealtimeConsumer, None]] = {}  # insertion-ordered sets
+        self.subscribed: dict[str, int] = {}  # layer group -> local groups it carries
         self.channel: str | None = None
         self.task: asyncio.Task | None = None
         self.watchdog: asyncio.Task | None = None
@@ -82,7 +87,11 @@ class Fanout:
                     self.watchdog = loop.create_task(self._watch(), context=contextvars.Context())
             members = self.members.get(group)
             if members is None:
-                await self.layer.group_add(group, self.channel)
+                carrier = layer_group(group)
+                if carrier not in self.subscribed:
+                    await self.layer.group_add(carrier, self.channel)
+                    self.subscribed[carrier] = 0
+                self.subscribed[carrier] += 1
                 members = self.members[group] = {}
             members[consumer] = None
 
@@ -95,10 +104,15 @@ class Fanout:
             if members:
                 return
             del self.members[group]
+            carrier = layer_group(group)
+            self.subscribed[carrier] -= 1
+            if self.subscribed[carrier]:
+                return
+            del self.subscribed[carrier]
             try:
-                await self.layer.group_discard(group, self.channel)
+                await self.layer.group_discard(carrier, self.channel)
             except Exception:  # an unreachable layer: its subscriptions are gone with it
-                logger.warning("realtime: could not leave %s", group, exc_info=True)
+                logger.warning("realtime: could not leave %s", carrier, exc_info=True)
             finally:
                 if not self.members:
                     self._stop()
@@ -185,7 +199,7 @@ class Fanout:
             try:
                 await consumer.send_snapshot()
             except Exception:  # a socket that fails must not cost the others their snapshot
-                logger.exception("realtime: could not send %s a snapshot", consumer.channel_name)
+                logger.exception("realtime: could not send %s a snapshot", consumer)
             if n % FANOUT_BATCH == 0:
                 await asyncio.sleep(0)  # let requests and the other sockets' frames through
 
@@ -193,13 +207,14 @@ class Fanout:
         """Close every local socket and forget this fan-out: the next socket starts a fresh one."""
         consumers = list({consumer: None for members in self.members.values() for consumer in members})
         self.members.clear()
+        self.subscribed.clear()
         self._stop()
         for consumer in consumers:
             consumer.groups_joined = ()  # nothing left to leave
             try:
                 await consumer.close(code=LAYER_DOWN_CODE)
             except Exception:
-                logger.exception("realtime: could not close %s", consumer.channel_name)
+                logger.exception("realtime: could not close %s", consumer)
 
     async def deliver(self, message: dict) -> None:
         """Write a published message to the local sockets of its group, in the order they arrive."""
@@ -227,7 +242,7 @@ class Fanout:
                 try:
                     await consumer.push(text)
                 except Exception:  # a socket that fails must not cost the others their push
-                    logger.exception("realtime: push to %s failed", consumer.channel_name)
+                    logger.exception("realtime: push to %s failed", consumer)
 
 
 # One fan-out per (event loop, channel layer): a process's sockets share it.
@@ -274,6 +289,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     #: the type of the message sent on connect and on request ("<socket>.snapshot")
     SNAPSHOT: str
 
+    #: No channel of its own (Channels would make one per socket: a subscription at each
+    #: handshake, an unsubscription at each close): every message reaches the socket
+    #: through its process's fan-out, on the default channel layer.
+    channel_layer_alias = None
+
     groups_joined: tuple[str, ...] = ()
     #: pushes held while a snapshot is on its way (None: send at once)
     _held: list[str] | None = None
@@ -294,12 +314,31 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             if self.accepted:
                 raise
-            # Before the handshake the channel layer failed (Redis down: the consumer's
-            # own channel could not be made). Refuse the handshake (HTTP 403, not a 500);
+            # Something failed before the handshake: refuse it (HTTP 403, not a 500);
             # the page retries with backoff and shows "reconnecting" meanwhile.
             count("refused")
-            logger.warning("realtime: socket refused, the channel layer cannot be reached")
+            logger.exception("realtime: socket refused before its handshake")
             await send({"type": "websocket.close", "code": 1000})
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch without its first step: since Channels 4.2 every message
+        (connect, receive, disconnect) first waits for close_old_connections in asgiref's
+        one shared thread. That thread holds no connection of a socket's (their database
+        work tidies its own, in the pool: socket_database), and behind a push's figures
+        or a reconnecting floor's queue the wait made every handshake slow."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    def __repr__(self) -> str:
+        user = self.scope.get("user") if hasattr(self, "scope") else None
+        return f"<{type(self).__name__} of user {getattr(user, 'pk', None)}>"
+
+    @property
+    def layer(self) -> Any:
+        """The channel layer the process's fan-out listens on."""
+        return get_channel_layer()
 
     async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
         self.accepted = True
@@ -308,7 +347,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         try:
-            groups = await database_sync_to_async(self.groups_for)(user) if user is not None else None
+            groups = await socket_database(self.groups_for)(user) if user is not None else None
         except Exception:  # the database is down: refuse the handshake, the page retries
             logger.warning("realtime: socket refused, its roles could not be read", exc_info=True)
             await self.close()
@@ -318,7 +357,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=self.FORBIDDEN)
             return
         self._held = []  # pushes from now on wait for the snapshot
-        fanout = fanout_for(self.channel_layer)
+        fanout = fanout_for(self.layer)
         try:
             async with asyncio.timeout(SEND_TIMEOUT):
                 for group in [*groups, *self.session_groups()]:
@@ -358,7 +397,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if self._held is None:
             self._held = []
         try:
-            data = await database_sync_to_async(self.snapshot)(self.scope["user"])
+            data = await socket_database(self.snapshot)(self.scope["user"])
             await self.send(text_data=self.frame(self.SNAPSHOT, encode(data)))
         finally:
             held, self._held = self._held, None
@@ -379,7 +418,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not self.groups_joined:
             return
-        fanout = fanout_for(self.channel_layer)
+        fanout = fanout_for(self.layer)
         for group in self.groups_joined:
             await fanout.leave(group, self)
 

@@ -7,8 +7,10 @@ import hashlib
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+from channels.db import database_sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
 
 # The channel-layer message of a published event: {"type": PUSH, "event", "json", "group"}.
@@ -37,8 +39,40 @@ def count(name: str, n: int = 1) -> None:
         counters[name] += n
 
 
+def socket_database(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`func` (a socket's database work: its user, its groups, a snapshot) as a coroutine
+    function run in a thread of the loop's pool, its connection given back before and after.
+
+    Channels' `database_sync_to_async` runs every call of a process in asgiref's one
+    shared thread, where a request gets a thread of its own (Django's ASGI handler
+    gives each its own context). After a process died, the ~275 consoles and boards it
+    held reconnected to the other, and each handshake's queries (session, user, groups,
+    snapshot) queued in that one thread, which the requests' threads left a small share
+    of the process: the last snapshots came 30-50 s later (bench/city_day.py, faults,
+    docs/BENCHMARKS.md). A socket's work shares nothing with another's, so it runs in
+    the pool like a request's. The publisher's trailing pushes keep the shared thread,
+    no longer behind a reconnecting floor."""
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
 def encode(data: Any) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+# Groups of one person or one session ("agent.12", "user.12", "session.<hash>"): one or two
+# sockets each, thousands in all. On the channel layer each kind rides one shared group
+# ("agent.any"): a process subscribes to it once, with its first such socket, and its
+# fan-out picks the local sockets by the message's own group. Joining one more console
+# then costs no round trip to Redis: with a subscription per person, the 275 consoles of
+# a crashed process queued ~1,100 subscriptions behind one lock on the process that took
+# them over, and most handshakes timed out and were refused (bench/city_day.py, faults).
+PERSONAL_KINDS = frozenset({"agent", "user", "session"})
+
+
+def layer_group(group: str) -> str:
+    """The channel-layer group that carries `group`'s messages."""
+    kind, dot, _ = group.partition(".")
+    return f"{kind}.any" if dot and kind in PERSONAL_KINDS else group
 
 
 def user_group(user_id: Any) -> str:

@@ -33,7 +33,7 @@ from channels.layers import get_channel_layer
 from django.db import close_old_connections, transaction
 
 from callcenter.realtime.clock import Clock, LoopClock
-from callcenter.realtime.messages import PUSH, SEND_TIMEOUT, count, encode
+from callcenter.realtime.messages import PUSH, SEND_TIMEOUT, count, encode, layer_group
 
 logger = logging.getLogger(__name__)
 
@@ -162,8 +162,8 @@ class Publisher:
             # otherwise hold the publishing request until the TCP timeout.
             async with asyncio.timeout(SEND_TIMEOUT):
                 for group in groups:
-                    # the group's name tells each process's fan-out whom it is for
-                    await layer.group_send(group, {**message, "group": group})
+                    # the group's own name tells each process's fan-out whom it is for
+                    await layer.group_send(layer_group(group), {**message, "group": group})
             count("sent")
         except Exception:
             count("failed")

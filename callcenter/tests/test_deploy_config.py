@@ -1,5 +1,6 @@
 """The production configuration a city's IT team installs (deploy/): the rolling restart
-rewrites both of nginx's upstreams, and systemd starts daphne as `make prod` does.
+rewrites both of nginx's upstreams, systemd starts daphne as `make prod` does, and
+`make prod` reloads nginx only when its processes' ports change.
 
 The rolling restart runs for real here, with systemctl, nginx and curl replaced by small
 scripts on PATH that log what they are asked (nothing here is root, nor a real service).
@@ -11,9 +12,11 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -125,3 +128,52 @@ def test_systemd_starts_daphne_as_make_prod_does(prodctl):
 
     assert arguments == [a.replace("8001", "%i") for a in command[1:]]
     assert "backlog=1024" in " ".join(arguments)
+
+
+class FakeNginx:
+    pid = 1
+
+    def __init__(self) -> None:
+        self.signals: list[int] = []
+
+    def send_signal(self, sent: int) -> None:
+        self.signals.append(sent)
+
+    def poll(self) -> None:
+        return None
+
+
+def test_nginx_is_reloaded_only_when_its_processes_change(prodctl, monkeypatch):
+    """A reload's old nginx workers cut every websocket they hold after worker_shutdown_timeout:
+    a crashed process started again on its own port must not reload nginx."""
+    written = []
+    monkeypatch.setattr(prodctl, "write_nginx_conf", lambda ports: written.append(list(ports)))
+    topology = prodctl.Topology({})
+    topology.nginx, topology.nginx_ports = FakeNginx(), [9001, 9003]
+    topology.nginx_points_at([SimpleNamespace(port=9001), SimpleNamespace(port=9003)])
+    assert topology.nginx.signals == [] and written == []
+    topology.nginx_points_at([SimpleNamespace(port=9002), SimpleNamespace(port=9003)])  # a reload's new process
+    assert topology.nginx.signals == [signal.SIGHUP] and written == [[9002, 9003]]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_crashed_process_starts_again_on_its_own_port(prodctl, monkeypatch, which):
+    started = []
+
+    class Process:
+        returncode = None
+
+        def __init__(self, command, **kwargs) -> None:
+            started.append(command)
+
+        def poll(self) -> None:
+            return None
+
+    monkeypatch.setattr(prodctl.subprocess, "Popen", Process)
+    monkeypatch.setattr(prodctl, "healthy", lambda port: True)
+    monkeypatch.setattr(prodctl, "port_free", lambda port: True)
+    prodctl.LOGS.mkdir(parents=True, exist_ok=True)
+    topology = prodctl.Topology({})
+    crashed_on = topology.ports_of(0)[which]
+    assert topology.spawn(0, prefer=crashed_on).port == crashed_on
+    assert f"tcp:port={crashed_on}:interface=127.0.0.1:backlog=1024" in started[0]

@@ -6,7 +6,11 @@ browser does, with the console's session cookie (callcenter.authentication.Socke
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -78,4 +82,32 @@ async def test_a_foreign_origin_is_refused_before_the_handshake(make_user):
     communicator = socket("/ws/wallboard/", (b"origin", b"https://evil.example"), (b"cookie", cookie))
     connected, _ = await communicator.connect()
     assert not connected
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/wallboard/", "/ws/agent/"])
+async def test_a_socket_is_served_while_the_shared_thread_is_busy(make_user, path):
+    """A socket's session, groups and snapshot are read in the loop's pool, not in asgiref's
+    one shared thread: a process that takes over another's floor after a crash answers its
+    consoles while that thread computes a push (callcenter.realtime.messages.socket_database)."""
+    supervisor = await database_sync_to_async(make_user)(Role.SUPERVISOR, username="super_busy")
+    cookie = await session_cookie(supervisor)
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait, thread_sensitive=True)(10))
+    await asyncio.sleep(0.05)  # the shared thread now waits for `release`
+    try:
+        communicator = socket(path, ORIGIN, (b"cookie", cookie))
+
+        async def dump():
+            await asyncio.sleep(3)
+            for t in asyncio.all_tasks():
+                t.print_stack()
+
+        connected, _ = await communicator.connect(timeout=5)
+        assert connected
+        assert (await communicator.receive_json_from(timeout=5))["type"].endswith(".snapshot")
+        assert not busy.done()  # served while the shared thread was still held
+    finally:
+        release.set()
+        await busy
     await communicator.disconnect()

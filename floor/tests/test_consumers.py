@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
@@ -183,6 +184,32 @@ async def test_the_answering_agent_gets_a_screen_pop_and_others_do_not(people, m
     assert "call.screen_pop" not in others and "queue.updated" in others
     await mine.disconnect()
     await theirs.disconnect()
+
+
+async def test_a_second_agents_console_joins_without_a_subscription(people, make_user, monkeypatch):
+    """A person's groups (agent.N, user.N) ride one channel-layer group per kind
+    (realtime.messages.layer_group): the process subscribed once, with its first console, so
+    the 275 consoles of a crashed process cost the one taking them over no round trip to the
+    layer each. Their pushes still reach their own agent only (the test above)."""
+    other = await database_sync_to_async(make_user)(Role.AGENT, username="agent_second")
+    first = connect("/ws/agent/", people["agent"])
+    assert (await first.connect())[0]
+    await first.receive_json_from(timeout=5)
+    layer = get_channel_layer()
+    added = []
+    real_add = layer.group_add
+
+    async def counting_add(group, channel):
+        added.append(group)
+        await real_add(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", counting_add)
+    second = connect("/ws/agent/", other)
+    assert (await second.connect())[0]
+    assert (await second.receive_json_from(timeout=5))["type"] == "agent.snapshot"
+    assert added == []
+    await first.disconnect()
+    await second.disconnect()
 
 
 async def test_every_wallboard_in_the_process_gets_each_push_once(people):
