@@ -3,6 +3,7 @@ the groups every socket joins, the close codes the pages understand, the counter
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections
 
 # The channel-layer message of a published event: {"type": PUSH, "event", "json", "group"}.
 PUSH = "realtime.push"
@@ -51,8 +53,20 @@ def socket_database(func: Callable[..., Any]) -> Callable[..., Any]:
     of the process: the last snapshots came 30-50 s later (bench/city_day.py, faults,
     docs/BENCHMARKS.md). A socket's work shares nothing with another's, so it runs in
     the pool like a request's. The publisher's trailing pushes keep the shared thread,
-    no longer behind a reconnecting floor."""
-    return database_sync_to_async(func, thread_sensitive=False)
+    no longer behind a reconnecting floor.
+
+    The thread's connections go back to the pool when the work is done, whatever their
+    age: a pool thread may end with its loop (each test has its own), and a connection
+    it still held would never come back (the suite ran out of its 20)."""
+
+    @functools.wraps(func)
+    def work(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return database_sync_to_async(work, thread_sensitive=False)
 
 
 def encode(data: Any) -> str:
