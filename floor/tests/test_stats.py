@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from callcenter.permissions import Role
+from callcenter.workdays import operating_day
 from floor import erlang, stats
 from floor.models import AgentStateChange, QueueCall
 from floor.tests.fixtures import shift_running_now
@@ -172,7 +173,7 @@ def test_calls_per_hour_and_category_and_surge(reference_data):
         QueueCall.objects.create(
             call_id=f"wa-{n}", caller_number="01012345678", offered_at=now - timedelta(minutes=n), category=water
         )
-    day_start, _ = stats.day_window(timezone.localdate(now))
+    day_start, _ = stats.day_window(operating_day(now))  # 08:00 to 08:00, not the calendar date
     by_category, surges = stats.categories(now, max(day_start, now - timedelta(hours=2)))
     counts = {c["slug"]: (c["today"], c["last_15_minutes"], c["surge"]) for c in by_category}
     assert counts["events"] == (72, 12, True)
@@ -225,7 +226,7 @@ def test_one_refresh_agrees_with_each_figure_alone(reference_data, make_user):
     from floor.models import Shift
 
     now = timezone.now().replace(microsecond=0)
-    day_start, day_end = stats.day_window(timezone.localdate(now))
+    day_start, day_end = stats.day_window(operating_day(now))  # 08:00 to 08:00, not the calendar date
     base = max(now - timedelta(minutes=40), day_start)
     water = Category.objects.get(slug="water")
     _call(base, 1, wait=5, handle=100, category=water)

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from callcenter.models import AccessLog
+from callcenter.workdays import operating_day
 from inquiries.models import Call
 from inquiries.services import call_log
 
@@ -168,7 +169,7 @@ def test_list_filters(api_as, supervisor, agent, other_agent, category):
     assert summaries({"caller_number": "+82 10 1111 2222"}) == ["water today"]
     assert summaries({"agent": other_agent.username}) == ["bus"]
     assert summaries({"category": "transit"}) == ["bus"]
-    today = timezone.localdate()
+    today = operating_day()  # the filters mean operating days (08:00 to 08:00), not calendar dates
     assert summaries({"date_from": today.isoformat()}) == ["water today"]
     assert summaries({"date_to": (today - timedelta(days=1)).isoformat()}) == ["bus"]
     bad = client.get("/api/calls/", {"date_from": "yesterday"})

@@ -52,7 +52,10 @@ def ranked(result) -> list[int]:
 
 
 def test_meaning_without_shared_words(embedder, corpus):
-    result = faq_search(query="고장 난 텔레비전은 어떻게 버려요", language="ko")
+    # No word of it is in the entry. ("고장 난 텔레비전은 어떻게 버려요" put the bulky-waste entry
+    # and the lost-property one 0.0001 apart: the model's 4-bit kernels differ that much from one
+    # CPU to another, and the order flipped between two machines.)
+    result = faq_search(query="고장 난 세탁기 버리려면 어떻게 해요", language="ko")
     assert result.semantic is True
     assert ranked(result)[0] == corpus["bulky"].pk
     assert result.hits[0].match == "semantic"
