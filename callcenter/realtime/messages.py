@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 
@@ -43,7 +43,7 @@ def count(name: str, n: int = 1) -> None:
 
 def socket_database(func: Callable[..., Any]) -> Callable[..., Any]:
     """`func` (a socket's database work: its user, its groups, a snapshot) as a coroutine
-    function run in a thread of the loop's pool, its connection given back before and after.
+    function run in a thread of the loop's pool, its connections given back to the pool after.
 
     Channels' `database_sync_to_async` runs every call of a process in asgiref's one
     shared thread, where a request gets a thread of its own (Django's ASGI handler
@@ -56,8 +56,10 @@ def socket_database(func: Callable[..., Any]) -> Callable[..., Any]:
     no longer behind a reconnecting floor.
 
     The thread's connections go back to the pool when the work is done, whatever their
-    age: a pool thread may end with its loop (each test has its own), and a connection
-    it still held would never come back (the suite ran out of its 20)."""
+    age, so no thread ever starts with one (Channels' own before-and-after tidying has
+    nothing left to do, and is not used): a pool thread may end with its loop (each test
+    has its own), and a connection it still held would never come back (the suite ran
+    out of its 20)."""
 
     @functools.wraps(func)
     def work(*args: Any, **kwargs: Any) -> Any:
@@ -66,7 +68,7 @@ def socket_database(func: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             connections.close_all()
 
-    return database_sync_to_async(work, thread_sensitive=False)
+    return sync_to_async(work, thread_sensitive=False)
 
 
 def encode(data: Any) -> str:
