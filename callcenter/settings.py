@@ -78,13 +78,18 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # NUL or a broken character in the path, query or form fields: 400 before any view
-    "callcenter.inputs.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # NUL or a broken character in the path, query or form fields: 400 before any view.
+    # Sync only, and here, innermost but for axes: under daphne Django runs the middleware
+    # before the last sync-only one in one worker thread and those after it on the event
+    # loop, where each of Django's own (MiddlewareMixin) hops to a thread and back for its
+    # process_request and process_response, waiting for the loop that writes every socket's
+    # pushes each time (docs/BENCHMARKS.md, "The peak hour at x20, round 4").
+    "callcenter.inputs.HostileInputMiddleware",
     # last, as its documentation asks: it turns a locked-out sign-in into the lockout page
     "axes.middleware.AxesMiddleware",
 ]

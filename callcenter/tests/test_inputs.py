@@ -127,7 +127,7 @@ def test_nul_in_open311_form_fields_is_a_400_and_saves_nothing(client, reference
 
 def test_nul_in_a_page_query_is_the_bad_request_page(client, agent):
     client.force_login(agent)
-    response = client.get("/console/?q=%00", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/console/?q=%00", headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "That request could not be understood" in response.content.decode()
 
@@ -218,3 +218,37 @@ def test_parse_datetime_of_impossible_times_is_none(text):
 def test_open311_filters_with_impossible_dates_are_400(client, reference_data, name, when):
     response = client.get("/open311/v2/requests.json", {name: when})
     assert response.status_code == 400
+
+
+# --- under daphne: the same middleware on the ASGI path ----------------------------------
+@pytest.mark.django_db(transaction=True)
+async def test_nul_under_asgi_is_the_same_400(async_client):
+    body = _shared_400(await async_client.get("/api/kb/search?q=%00"))
+    assert "U+0000" in " ".join(body["fields"]["q"])
+    page = await async_client.get("/accounts/login/?next=%00", headers={"Accept-Language": "en"})
+    assert page.status_code == 400
+    assert "That request could not be understood" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_under_asgi_leaves_the_event_loop_once_for_the_middleware(async_client, monkeypatch):
+    """Each time a request goes from daphne's event loop to a worker thread it waits for that loop,
+    which also writes every socket's pushes. With the one sync-only middleware innermost but
+    for axes, the whole chain runs in one thread; before, Django's own middleware ran on the
+    loop and hopped out for each process_request and process_response (docs/BENCHMARKS.md,
+    "The peak hour at x20, round 4")."""
+    from asgiref.sync import SyncToAsync
+
+    hops: list[str] = []
+    original = SyncToAsync.__call__
+
+    async def counted(self, *args, **kwargs):
+        hops.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    response = await async_client.get("/accounts/login/", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert "Sign in" in response.content.decode()
+    middleware_hops = [name for name in hops if "Middleware" in name]
+    assert len(middleware_hops) <= 1, hops
