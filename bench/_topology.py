@@ -539,9 +539,12 @@ class Load:
             kinds[item.kind].append(item)
         return kinds
 
-    def lateness(self) -> float:
-        """p99 of how late requests went out (the load generator's own lag)."""
-        return percentile([item.first_sent - item.due for item in self.items if item.first_sent], 99)
+    def lateness(self, kind: str | None = None) -> float:
+        """p99 of how late requests (of one kind) went out: the load generator's lag, as the
+        server's answers to the requests before them on their connection held it back."""
+        return percentile(
+            [item.first_sent - item.due for item in self.items if item.first_sent and kind in (None, item.kind)], 99
+        )
 
 
 def quote(text: str) -> str:

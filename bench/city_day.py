@@ -341,6 +341,7 @@ def print_hour(results: list[dict], speed: float) -> None:
                     f"{percentile(latencies, 50):.0f}",
                     f"{percentile(latencies, 95):.0f}",
                     f"{percentile(latencies, 99):.0f}",
+                    f"{load.lateness(kind) * 1000:.0f}",
                     sum(len(i.failures) for i in group),
                     sum(1 for i in group if not i.accepted),
                 ]
@@ -383,9 +384,9 @@ def print_hour(results: list[dict], speed: float) -> None:
         title=f"The peak hour at x{speed:g} behind nginx (500 consoles, 50 wallboards connected)",
     )
     print_table(
-        ["case", "request kind", "requests", "p50 ms", "p95 ms", "p99 ms", "errors", "lost"],
+        ["case", "request kind", "requests", "p50 ms", "p95 ms", "p99 ms", "late p99 ms", "errors", "lost"],
         kinds,
-        title="Per request kind (the accepted attempt's latency)",
+        title="Per request kind (the accepted attempt's latency; late: when it went out after its due time)",
     )
     print_table(["case", *cpu_headers], cpu_rows, title="CPU, cores (1.00 = one core) over the load")
 
