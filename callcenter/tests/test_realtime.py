@@ -314,3 +314,37 @@ async def test_a_trailing_push_gives_its_database_connection_back(clock):
     assert json.loads((await asyncio.wait_for(layer.receive(channel), 3))["json"]) == {"ok": True}
     # asgiref's shared thread (where plain sync_to_async runs this too) holds no connection
     assert await plain_sync_to_async(lambda: connection.connection is None)()
+
+
+async def test_a_burst_from_request_threads_folds_into_the_open_window_without_the_loop(clock, monkeypatch):
+    """Under daphne a write's after-commit publish runs in its request's thread. Inside an open
+    window it only replaces the trailing send's payload: no trip to the event loop and back,
+    which at the peak waits behind every socket's frames (docs/BENCHMARKS.md, "The peak hour
+    at x20, round 4")."""
+    import importlib
+
+    publish_module = importlib.import_module("callcenter.realtime.publish")  # the package exports the function
+    layer, group, channel = await listen()
+    trips = []
+    original = publish_module.async_to_sync
+
+    def counted(func):
+        trips.append(func)
+        return original(func)
+
+    monkeypatch.setattr(publish_module, "async_to_sync", counted)
+
+    def burst():  # a hundred writes, each publishing after it commits
+        for n in range(100):
+            with transaction.atomic():
+                publish("queue.updated", {"n": n}, groups=[group], coalesce=0.25)
+
+    await sync_to_async(burst)()
+
+    assert len(trips) == 1  # the leading send only
+    assert json.loads((await asyncio.wait_for(layer.receive(channel), 3))["json"]) == {"n": 0}
+    assert realtime.counters["coalesced"] == 99
+    clock.advance(0.25)
+    await realtime.publisher().settle()
+    assert json.loads((await asyncio.wait_for(layer.receive(channel), 3))["json"]) == {"n": 99}
+    assert await nothing_arrives(layer, channel, within=0.1)
