@@ -131,22 +131,13 @@ class Publisher:
         if coalesce <= 0:
             await self.send(event, payload, groups)
             return
-        key = (event, groups)
-        loop = asyncio.get_running_loop()
-        with self.lock:
-            window = self.windows.get(key)
-            if window is not None and window.loop is not loop:
-                # Its timer cannot run: the loop it was opened on is gone (async_to_sync
-                # outside a server runs each call on a loop of its own, as a management
-                # command does). A new window opens here.
-                window = None
-            if window is not None:
-                window.pending = payload
-            else:
-                self.windows[key] = _Window(opened_at=self.clock.now(), loop=loop)
-        if window is not None:
-            count("coalesced")
+        if self.fold(event, payload, groups):
             return
+        # No window, or one whose loop is gone (async_to_sync outside a server runs each
+        # call on a loop of its own, as a management command does): a new one opens here.
+        key = (event, groups)
+        with self.lock:
+            self.windows[key] = _Window(opened_at=self.clock.now(), loop=asyncio.get_running_loop())
         self.clock.call_later(coalesce, lambda: self._close_window(key, coalesce))
         await self.send(event, payload, groups)  # leading edge: no added latency
 
