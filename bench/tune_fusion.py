@@ -57,7 +57,7 @@ def main() -> None:
     for name, items in groups.items():
         rows = []
         for _lang, query, targets in items:
-            parsed = parse_query(query, _synonyms())
+            parsed = parse_query(query, _synonyms()[0])
             lexical = []
             if parsed:
                 scored, _total = _lexical(parsed, query, filters, 10)

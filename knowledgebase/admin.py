@@ -434,7 +434,8 @@ class FAQRevisionAdmin(ReadOnlyAdmin):
 
 @admin.register(Synonym)
 class SynonymAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "updated_at")
+    list_display = ("__str__", "kind", "updated_at")
+    list_filter = ("kind",)
     search_fields = ("terms",)
 
     def save_model(self, request, obj, form, change):

@@ -14,10 +14,11 @@ from pathlib import Path
 from django.conf import settings
 
 from knowledgebase.categories import category_seed
+from knowledgebase.glossary import shipped_glossary
 from knowledgebase.kamis import read_prices
 from knowledgebase.models import TRANSLATION_LANGUAGES, Category, FAQEntry, ProducePrice, Synonym
 from knowledgebase.models.faq import TranslationSource
-from knowledgebase.services import faq_entry_create, faq_entry_update, produce_prices_save, synonym_save
+from knowledgebase.services import faq_entry_create, faq_entry_update, produce_prices_save, synonyms_add
 
 DEMO_SYNONYMS = [
     "수도세, 수도요금, 상수도요금, water bill",
@@ -278,13 +279,8 @@ def translations_seed() -> int:
 
 
 def _seed_synonyms() -> int:
-    existing = set(Synonym.objects.values_list("terms", flat=True))
-    created = 0
-    for terms in DEMO_SYNONYMS:
-        if terms not in existing:
-            synonym_save(synonym=Synonym(terms=terms))
-            created += 1
-    return created
+    """The demo's synonyms and the team's glossary (knowledgebase/data/glossary.tsv)."""
+    return synonyms_add(groups=DEMO_SYNONYMS) + synonyms_add(groups=shipped_glossary(), kind=Synonym.Kind.GLOSSARY)
 
 
 def _seed_prices() -> str:

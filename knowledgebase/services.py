@@ -307,6 +307,20 @@ def synonym_save(*, synonym: Synonym) -> Synonym:
 
 
 @transaction.atomic
+def synonyms_add(*, groups: Iterable[str], kind: str = Synonym.Kind.SYNONYM) -> int:
+    """Add the groups (each "a, b, c") that are not there yet, word for word; the number added.
+    All or nothing: a group that is not valid adds none of them (ValidationError)."""
+    existing = set(Synonym.objects.values_list("terms", flat=True))
+    added = 0
+    for terms in groups:
+        if terms not in existing:
+            synonym_save(synonym=Synonym(terms=terms, kind=kind))
+            existing.add(terms)
+            added += 1
+    return added
+
+
+@transaction.atomic
 def synonym_delete(*, synonym: Synonym) -> None:
     synonym.delete()
 

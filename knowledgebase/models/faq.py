@@ -186,13 +186,22 @@ class FAQRevision(models.Model):
 
 
 class Synonym(models.Model):
-    """Words callers use for the same thing (수도세 = 수도요금); search expands each to the others."""
+    """Words callers use for the same thing (수도세 = 수도요금); search expands each to the others.
+
+    A glossary group (여권 = passport = 护照 = パスポート, the team's glossary) works one way only:
+    a query with no Korean in it is carried into Korean through it, and a Korean query is not
+    widened by it (its foreign words would only find the Korean entries again, at a cost)."""
+
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", _("synonyms (both ways)")
+        GLOSSARY = "glossary", _("glossary (a caller's foreign words → Korean)")
 
     terms = models.CharField(
         _("terms"),
         max_length=300,
         help_text=_("Two or more words that mean the same, separated by commas or “=”: 수도세, 수도요금"),
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SYNONYM)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -249,14 +249,16 @@ def parse_query(query: str, synonyms: dict[str, list[str]] | None = None) -> Par
             again = strip_ending(stripped)
             if again and len(again) >= 2:
                 forms.append(again)
-        # Synonyms on the whole word or on the front of it (수도세가 -> 수도요금가).
+        # Synonyms on the whole word or on the front of it (수도세가 -> 수도요금가), in the map's order.
         extra = []
         for form in forms:
-            for term, others in synonyms.items():
-                if form == term:
-                    extra.extend(others)
-                elif is_wide(term) and len(term) >= 2 and form.startswith(term) and len(form) > len(term):
-                    extra.extend(other + form[len(term) :] for other in others)
+            found = [(term, form == term) for term in _fronts(form) if term in synonyms]
+            order = {term: position for position, term in enumerate(synonyms)} if len(found) > 1 else {}
+            for term, whole in sorted(found, key=lambda item: order.get(item[0], 0)):
+                if whole:
+                    extra.extend(synonyms[term])
+                else:
+                    extra.extend(other + form[len(term) :] for other in synonyms[term])
         variants: list[list[str]] = []
         for form in [*forms, *extra]:
             form_tokens = tokens(form)
@@ -275,6 +277,14 @@ def parse_query(query: str, synonyms: dict[str, list[str]] | None = None) -> Par
     return ParsedQuery(words=words)
 
 
+def _fronts(form: str) -> list[str]:
+    """The synonym terms a query word may start with: itself, and for a wide word its fronts of two
+    characters or more (a dict lookup each, not a scan of every synonym)."""
+    if not is_wide(form):
+        return [form]
+    return [form, *(form[:end] for end in range(2, len(form)))]
+
+
 def synonym_map(groups: list[list[str]]) -> dict[str, list[str]]:
     """term -> the other terms of its group(s), all normalized."""
     mapping: dict[str, list[str]] = {}
@@ -285,3 +295,104 @@ def synonym_map(groups: list[list[str]]) -> dict[str, list[str]]:
             others = mapping.setdefault(term, [])
             others.extend(other for other in normalized if other != term and other not in others)
     return mapping
+
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL.search(text or ""))
+
+
+@dataclass
+class Bridge:
+    """The synonym groups' way from another language into Korean (water bill -> 수도요금,
+    护照 -> 여권, 粗大ごみ -> 대형폐기물): a caller's foreign words to the Korean terms of their groups.
+
+    `latin`: stemmed word sequences; `wide`: Chinese and Japanese terms, found anywhere in a run
+    (those languages write no spaces between words)."""
+
+    latin: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    wide: dict[str, list[str]] = field(default_factory=dict)
+    longest_latin: int = 0
+    longest_wide: int = 0
+
+
+def bridge_map(groups: list[list[str]]) -> Bridge:
+    """The Bridge of some synonym groups: each foreign term of a group that has Korean terms."""
+    bridge = Bridge()
+    for group in groups:
+        korean = [" ".join(tokens(term)) for term in group if has_hangul(term)]
+        if not korean:
+            continue
+        for term in group:
+            words = tokens(term)
+            if not words or has_hangul(term):
+                continue
+            if all(word.isascii() for word in words):
+                if len(words) == 1 and words[0] in STOPWORDS:  # "how", "can": not a topic
+                    continue
+                key = tuple(stem(word) for word in words)
+                target = bridge.latin.setdefault(key, [])
+                bridge.longest_latin = max(bridge.longest_latin, len(key))
+            elif len(words) == 1 and is_wide(words[0]) and len(words[0]) >= 2:
+                target = bridge.wide.setdefault(words[0], [])
+                bridge.longest_wide = max(bridge.longest_wide, len(words[0]))
+            else:
+                continue
+            target.extend(other for other in korean if other not in target)
+    return bridge
+
+
+def bridge_terms(query: str, bridge: Bridge) -> list[list[str]]:
+    """For each foreign term of the query that the bridge knows, in the query's order, its Korean
+    terms (alternatives of one word: construction -> 공사, 건설); the longest term wins where terms
+    overlap ("water bill" before "water")."""
+    found: list[list[str]] = []
+
+    def add(terms: list[str]) -> None:
+        if terms not in found:
+            found.append(terms)
+
+    words = tokens(query)
+    latin = [stem(word) if word.isascii() else None for word in words]
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if latin[i] is not None:
+            for size in range(min(bridge.longest_latin, len(words) - i), 0, -1):
+                key = tuple(latin[i : i + size])
+                if None not in key and key in bridge.latin:
+                    add(bridge.latin[key])
+                    i += size
+                    break
+            else:
+                i += 1
+            continue
+        if not has_hangul(word):
+            j = 0
+            while j < len(word):
+                for size in range(min(bridge.longest_wide, len(word) - j), 1, -1):
+                    if word[j : j + size] in bridge.wide:
+                        add(bridge.wide[word[j : j + size]])
+                        j += size
+                        break
+                else:
+                    j += 1
+        i += 1
+    return found
+
+
+def bridged_query(query: str, bridge: Bridge) -> ParsedQuery:
+    """The query's foreign words as Korean query words: one word per foreign term, its Korean
+    terms the alternatives (empty when the bridge knows none of them)."""
+    words = []
+    for terms in bridge_terms(query, bridge):
+        variants = []
+        for term in terms:
+            pieces = document_pieces(term)
+            if pieces and pieces not in variants:
+                variants.append(pieces)
+        if variants:
+            words.append(QueryWord(text=terms[0], variants=variants))
+    return ParsedQuery(words=words)

@@ -162,7 +162,9 @@ def test_revision_history_shows_the_diff_and_restores(admin_client, entry, api_a
 
 def test_synonym_admin_saves_through_the_service(admin_client, entry, api_as, agent):
     crematorium = entry(question_ko="서울시립승화원 이용", answer_ko="예약은 누리집에서")
-    response = admin_client.post(reverse("admin:knowledgebase_synonym_add"), {"terms": "화장장 = 승화원"})
+    response = admin_client.post(
+        reverse("admin:knowledgebase_synonym_add"), {"terms": "화장장 = 승화원", "kind": "synonym"}
+    )
     assert response.status_code == 302
     assert Synonym.objects.count() == 1
     assert api_as(agent).get("/api/kb/search", {"q": "화장장"}).json()["results"][0]["id"] == crematorium.pk

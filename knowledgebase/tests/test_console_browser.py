@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from callcenter.permissions import Role
 from callcenter.testing.browser import login, screenshot
-from knowledgebase.models import ProducePrice
-from knowledgebase.services import produce_prices_save
+from knowledgebase.models import ProducePrice, Synonym
+from knowledgebase.services import produce_prices_save, synonyms_add
 from knowledgebase.tests.factories import FAQEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,6 +90,33 @@ def test_agent_finds_an_answer_and_links_it_to_the_call(page, live_server_url, m
     water_test.refresh_from_db()
     korean_only.refresh_from_db()
     assert (water_test.usage_count, korean_only.usage_count) == (1, 0)
+
+
+def test_a_chinese_question_finds_the_korean_only_answer_through_the_glossary(
+    page, live_server_url, make_user, reference_data
+):
+    make_user(Role.AGENT, username="minho", password="pw-minho-1")
+    passport = FAQEntryFactory(
+        question_ko="여권을 잃어버렸을 때 재발급 신청",
+        answer_ko="가까운 구청 여권과에 분실신고를 하고 재발급을 신청합니다.",
+    )
+    synonyms_add(
+        groups=["여권, passport, 护照, 護照, パスポート", "분실, loss, 丢失, 遗失, 紛失"], kind=Synonym.Kind.GLOSSARY
+    )
+
+    login(page, live_server_url, "minho", "pw-minho-1")
+    page.wait_for_url(f"{live_server_url}/console/")
+    page.select_option("#f-language", "zh")
+    page.fill("#kb-q", "我的护照丢失了怎么办")
+    first = page.locator("#kb-results li").first
+    expect(first).to_have_attribute("data-entry-id", str(passport.pk))
+    # the Korean words the caller's Chinese was carried into are marked, so the agent sees why it matched
+    expect(first.locator(".kb-result-excerpt mark").first).to_have_text("여권")
+    page.locator("#kb-q").focus()
+    page.keyboard.press("Enter")
+    page.locator("#kb-answer-fallback").wait_for(state="visible")
+    expect(page.locator("#kb-answer-text")).to_contain_text("재발급")
+    screenshot(page, "kb-console-glossary-zh")
 
 
 def test_a_cabbage_price_search_shows_the_price_and_chart(page, live_server_url, make_user, reference_data):
