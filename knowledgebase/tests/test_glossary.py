@@ -7,12 +7,13 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from knowledgebase.glossary import read_glossary, shipped_glossary
 from knowledgebase.importing import ImportFormatError
 from knowledgebase.models import Synonym
 from knowledgebase.search import faq_search
-from knowledgebase.search.text import bridge_map, bridge_terms, bridged_query
+from knowledgebase.search.text import bridge_map, bridge_terms, bridged_query, variant_surface
 from knowledgebase.services import synonyms_add
 from knowledgebase.tests.factories import make_synonym
 
@@ -52,6 +53,12 @@ def test_the_korean_terms_of_one_foreign_word_are_alternatives_of_one_query_word
     assert [word.variants for word in parsed.words] == [[["공사"], ["건설"]], [["소음"]]]
 
 
+def test_a_foreign_word_with_many_korean_terms_searches_the_first_ones_of_the_glossary():
+    groups = [[korean, "notice"] for korean in ["공고", "공지", "고지서", "통지", "안내문"]]
+    parsed = bridged_query("notice", bridge_map(groups))
+    assert [variant_surface(v) for v in parsed.words[0].variants] == ["공고", "공지", "고지서"]
+
+
 def test_korean_and_unknown_words_carry_nothing():
     assert carried("여권 재발급") == []
     assert carried("asdfgh qwerty") == []
@@ -74,6 +81,19 @@ def test_a_foreign_question_finds_the_korean_only_entry_by_words(entry):
         assert hit.fallback is True  # shown in Korean, with the fallback badge
         assert hit.match == "lexical"
         assert "<mark>여권</mark>" in hit.answer_excerpt  # the agent sees which Korean word matched
+
+
+@pytest.mark.django_db
+def test_the_glossary_order_decides_which_korean_terms_are_searched(entry):
+    """The first groups added (the glossary's most frequent terms) come first, not the alphabet's."""
+    first = entry(question_ko="통지서 받는 곳", answer_ko="주소지로 갑니다.")
+    fourth = entry(question_ko="고지서 재발급", answer_ko="구청에서 합니다.")
+    synonyms_add(
+        groups=["통지, notice", "안내문, notice", "공지, notice", "고지서, notice"], kind=Synonym.Kind.GLOSSARY
+    )
+    found = [hit.entry.pk for hit in faq_search(query="notice", language="en", mode="lexical").hits]
+    assert first.pk in found
+    assert fourth.pk not in found
 
 
 @pytest.mark.django_db
@@ -108,8 +128,13 @@ def test_read_glossary_makes_one_group_a_line():
     ],
 )
 def test_a_bad_line_is_named(text, message):
-    with pytest.raises(ImportFormatError, match=message):
+    with translation.override("en"), pytest.raises(ImportFormatError, match=message):
         read_glossary(io.StringIO(text))
+
+
+def test_a_bad_line_is_named_in_korean_for_a_korean_admin():
+    with translation.override("ko"), pytest.raises(ImportFormatError, match=r"2행: 열이 4개가 아니라 3개입니다\."):
+        read_glossary(io.StringIO(HEADER + "여권\tpassport\t护照\n"))
 
 
 def test_the_shipped_glossary_reads_without_a_bad_line():
@@ -134,7 +159,10 @@ def test_import_glossary_adds_each_group_once(tmp_path, capsys):
 def test_import_glossary_with_a_bad_line_adds_nothing(tmp_path):
     path = tmp_path / "glossary.tsv"
     path.write_text(HEADER + "여권\tpassport\t护照\tパスポート\n버스\tbus\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"Line 3: 2 columns, not 4\. Nothing was added\."):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match=r"Line 3: 2 columns, not 4\. Nothing was added\."),
+    ):
         call_command("import_glossary", str(path))
     assert not Synonym.objects.exists()
     with pytest.raises(CommandError, match="no such file"):
