@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy
 from django.db.models import Q
@@ -164,17 +166,38 @@ class FusedHit:
 _warned_failure = False
 
 
-def semantic_ranking(query: str, filters: Filters, limit: int) -> list[SemanticHit] | None:
-    """The visible entries nearest the query's meaning, best first; None when meaning is off
-    (no model, or nothing to embed) or the model failed on this query (logged, words only)."""
-    global _warned_failure
-    if not has_words(query):  # ㅋㅋㅋ, asdfgh, punctuation, emoji: nothing a model can read
+# The query is embedded beside the word passes: the model's C engine lets go of the GIL, so the
+# words' SQL and scoring run meanwhile (the embedder's own lock still embeds one text at a time).
+_embedding_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-query-embedding")
+
+
+@dataclass
+class PendingQuery:
+    """A query's embedding under way."""
+
+    embedder: Any
+    vector: Future
+
+
+def embed_soon(query: str) -> PendingQuery | None:
+    """Start embedding the query; None when meaning is off or there is nothing a model can read."""
+    if not has_words(query):  # ㅋㅋㅋ, asdfgh, punctuation, emoji
         return None
     embedder = get_embedder()
     if embedder is None:
         return None
+    return PendingQuery(embedder=embedder, vector=_embedding_thread.submit(embedder.embed_query, query.strip()))
+
+
+def semantic_ranking(pending: PendingQuery | None, filters: Filters, limit: int) -> list[SemanticHit] | None:
+    """The visible entries nearest the query's meaning (`embed_soon`), best first; None when meaning
+    is off (no model, or nothing to embed) or the model failed on this query (logged, words only)."""
+    global _warned_failure
+    if pending is None:
+        return None
+    embedder = pending.embedder
     try:
-        vector = embedder.embed_query(query.strip())
+        vector = pending.vector.result()
         index = vector_index(embedder)
     except Exception:
         if not _warned_failure:
