@@ -218,3 +218,13 @@ def test_an_faq_entry_cannot_be_deleted_in_admin_its_revisions_are_history(admin
         == 403
     )
     assert FAQEntry.objects.filter(pk=made.pk).exists()
+
+
+def test_synonym_admin_tells_glossary_groups_from_synonyms(admin_client):
+    Synonym.objects.create(terms="화장장, 승화원")
+    Synonym.objects.create(terms="여권, passport, 护照", kind=Synonym.Kind.GLOSSARY)
+    url = reverse("admin:knowledgebase_synonym_changelist")
+    glossary = admin_client.get(url, {"kind__exact": "glossary"}).content.decode()
+    assert "passport" in glossary and "승화원" not in glossary
+    everything = admin_client.get(url).content.decode()
+    assert "passport" in everything and "승화원" in everything
