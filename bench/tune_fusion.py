@@ -31,7 +31,7 @@ def main() -> None:
     from search_quality import QUERIES, semantic_setup
 
     from knowledgebase.models import FAQEntry
-    from knowledgebase.search import _lexical, _synonyms, hybrid
+    from knowledgebase.search import _lexical, _synonyms, hybrid, typing_last_word
     from knowledgebase.search.backends import Filters
     from knowledgebase.search.text import parse_query, tokens
     from knowledgebase.search.vectors import vector_index
@@ -60,7 +60,7 @@ def main() -> None:
             parsed = parse_query(query, _synonyms()[0])
             lexical = []
             if parsed:
-                scored, _total = _lexical(parsed, query, filters, 10)
+                scored, _total = _lexical(parsed, filters, 10, prefix_last=typing_last_word(query))
                 lexical = [(pk, relaxed) for _s, _u, _p, pk, relaxed in scored][:30]
             semantic = []
             if tokens(query):

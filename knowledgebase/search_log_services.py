@@ -23,6 +23,7 @@ from callcenter.errors import ApplicationError
 from knowledgebase.models import LANGUAGES, FAQEntry, SearchLog, SearchQueryVector
 from knowledgebase.privacy import scrub_query
 from knowledgebase.search.embedder import get_embedder
+from knowledgebase.search.text import has_hangul
 from knowledgebase.search.vectors import to_bytes
 from knowledgebase.services import faq_phrasing_add
 
@@ -126,7 +127,7 @@ def search_query_vectors_fill(*, batch: int = 256) -> int:
 
 def _script_language(text: str, fallback: str) -> str:
     """The language a phrasing is written in, from its script: Hangul, kana, Han, Latin."""
-    if re.search(r"[가-힣]", text):
+    if has_hangul(text):
         return "ko"
     if re.search(r"[\u3040-\u30ff]", text):
         return "ja"

@@ -191,13 +191,17 @@ def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
     return prefix + "".join(parts) + suffix
 
 
+def typing_last_word(query: str) -> bool:
+    """Whether the last word may be unfinished while the agent types (festi -> festival)."""
+    return bool(query) and not query[-1].isspace()
+
+
 def _lexical(
-    parsed: ParsedQuery, query: str, filters: Filters, limit: int, relaxed_k: int | None = None
+    parsed: ParsedQuery, filters: Filters, limit: int, *, prefix_last: bool, relaxed_k: int | None = None
 ) -> tuple[list[tuple[float, int, int, int, bool]], int]:
-    """The words' ranking: (score, usage, -position, id, relaxed) best first, and the total."""
+    """The words' ranking: (score, usage, -position, id, relaxed) best first, and the total.
+    `prefix_last`: the last word matches as a prefix (`typing_last_word`)."""
     engine = backend()
-    # While the agent types, the last Latin word may be unfinished (festi -> festival).
-    prefix_last = bool(query) and not query[-1].isspace()
     k = max(limit * 3, 30)
     relaxed_k = relaxed_k or max(limit * 10, 100)
     scored: list[tuple[float, int, int, int, bool]] = []
@@ -280,9 +284,9 @@ def faq_search(
     pending = hybrid.embed_soon(query) if mode != LEXICAL else None
     lexical: list[tuple[float, int, int, int, bool]] = []
     if parsed and mode != SEMANTIC:
-        lexical, result.total = _lexical(parsed, query, filters, limit)
-        if bridged:
-            carried, total = _lexical(bridged, " ", filters, limit, relaxed_k=CARRIED_RELAXED_K)
+        lexical, result.total = _lexical(parsed, filters, limit, prefix_last=typing_last_word(query))
+        if bridged:  # whole Korean terms: none of them is being typed
+            carried, total = _lexical(bridged, filters, limit, prefix_last=False, relaxed_k=CARRIED_RELAXED_K)
             lexical = _beside(lexical, carried)
             result.total = max(result.total, total)
     # The query itself is embedded: adding its Korean rendering to it lowered recall on the tuning questions.

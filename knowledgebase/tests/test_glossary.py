@@ -167,3 +167,7 @@ def test_import_glossary_with_a_bad_line_adds_nothing(tmp_path):
     assert not Synonym.objects.exists()
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_glossary", str(tmp_path / "missing.tsv"))
+    path.write_bytes(HEADER.encode() + "여권\tpassport\t\t\n".encode("cp949"))
+    with pytest.raises(CommandError, match=r"not UTF-8 text .* Nothing was added\."):
+        call_command("import_glossary", str(path))
+    assert not Synonym.objects.exists()

@@ -25,8 +25,12 @@ class Command(BaseCommand):
             with open(file, encoding="utf-8-sig", newline="") as stream:
                 groups = read_glossary(stream)
             added = synonyms_add(groups=groups, kind=Synonym.Kind.GLOSSARY)
-        except (ImportFormatError, UnicodeDecodeError) as error:
-            raise CommandError(f"{file}: {getattr(error, 'message', error)} Nothing was added.") from error
+        except UnicodeDecodeError as error:
+            raise CommandError(
+                f"{file}: not UTF-8 text ({error.reason} at byte {error.start}). Nothing was added."
+            ) from error
+        except ImportFormatError as error:
+            raise CommandError(f"{file}: {error.message} Nothing was added.") from error
         except ValidationError as error:
             raise CommandError(f"{file}: {' '.join(error.messages)} Nothing was added.") from error
         self.stdout.write(f"Added {added} synonym groups; {len(groups) - added} were there already.")
