@@ -7,6 +7,7 @@ answer match and usage breaks ties whatever the database.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -207,8 +208,10 @@ def _lexical(
     scored: list[tuple[float, int, int, int, bool]] = []
     seen: set[int] = set()
     total = 0
+    # The fewest words a relaxed hit can match and keep RELAXED_MIN_SHARE of the credit (at most 1 a word).
+    at_least = max(1, math.ceil(RELAXED_MIN_SHARE * len(parsed.required) - 1e-9))
     for relaxed in (False, True):
-        groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last)
+        groups = match_groups(parsed, relaxed=relaxed, prefix_last=prefix_last, at_least=at_least)
         if not groups or not groups[0]:
             continue
         rows, count = engine.candidates(groups, filters, relaxed_k if relaxed else k, count=not relaxed)

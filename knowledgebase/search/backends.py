@@ -16,6 +16,8 @@ Candidates come in two passes, the same on both databases:
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -48,13 +50,16 @@ class Piece:
     prefix: bool = False
 
 
-def match_groups(parsed: ParsedQuery, *, relaxed: bool, prefix_last: bool) -> list[list[list[Piece]]]:
-    """AND of groups, each an OR of phrases (piece sequences); relaxed: one OR group of single pieces."""
+def match_groups(
+    parsed: ParsedQuery, *, relaxed: bool, prefix_last: bool, at_least: int = 1
+) -> list[list[list[Piece]]]:
+    """AND of groups, each an OR of phrases (piece sequences).
+
+    Relaxed: single pieces, from at least `at_least` of the query's words (the relaxed score
+    rejects an entry with fewer: RELAXED_MIN_SHARE), written as an AND of ORs: every
+    (n - at_least + 1) of the n words has a piece in the entry. Plain OR when that is 1."""
     if relaxed:
-        pieces = {piece for word in parsed.required for variant in word.variants for piece in variant}
-        # One syllable alone (이, 많) matches a large share of any corpus: leave it out when there is more.
-        longer = {piece for piece in pieces if len(piece) > 1}
-        return [[[Piece(piece)] for piece in sorted(longer or pieces)]]
+        return _relaxed_groups(parsed.required, at_least)
     groups = []
     required = parsed.required
     for word in required:
@@ -67,6 +72,33 @@ def match_groups(parsed: ParsedQuery, *, relaxed: bool, prefix_last: bool) -> li
             variants.append(pieces)
         groups.append(variants)
     return groups
+
+
+# "At least m of n words" takes C(n, m - 1) clauses; past this many, fewer words are required
+# (still only entries the score can keep; the index just filters less).
+MAX_RELAXED_CLAUSES = 40
+
+
+def _relaxed_groups(required: list, at_least: int) -> list[list[list[Piece]]]:
+    pieces = {piece for word in required for variant in word.variants for piece in variant}
+    # One syllable alone (이, 많) matches a large share of any corpus: leave it out when there is more.
+    longer = {piece for piece in pieces if len(piece) > 1}
+    used = longer or pieces
+    # A word the index can see: every piece that could earn it credit is in the expression.
+    seen = [
+        sorted({piece for variant in word.variants for piece in variant})
+        for word in required
+        if all(piece in used for variant in word.variants for piece in variant)
+    ]
+    need = at_least - (len(required) - len(seen))  # the unseen words may earn their credit anyway
+    while need > 1 and math.comb(len(seen), need - 1) > MAX_RELAXED_CLAUSES:
+        need -= 1
+    if need <= 1:
+        return [[[Piece(piece)] for piece in sorted(used)]]
+    return [
+        [[Piece(piece)] for piece in sorted({piece for index in subset for piece in seen[index]})]
+        for subset in itertools.combinations(range(len(seen)), len(seen) - need + 1)
+    ]
 
 
 class SearchBackend:

@@ -136,6 +136,26 @@ def test_excerpt_marks_the_matched_terms_and_escapes_the_text(entry):
     assert "<b>" not in excerpt
 
 
+def test_entries_matching_too_few_of_a_long_questions_words_do_not_crowd_out_the_answer(entry):
+    """A sentence none of whose entries holds every word goes to the relaxed pass, which keeps an entry only
+    when it matches enough of the words (RELAXED_MIN_SHARE). 150 short titles with one word each out-rank a
+    long title with two words by bm25; they are not fetched, so the one that can answer is found."""
+    for index in range(150):
+        entry(question_ko=("무료", "법률", "자문")[index % 3], answer_ko="안내")
+    filler = " ".join(f"항목{number}" for number in range(50))
+    answer = entry(question_ko=f"무료 법률 {filler}", answer_ko="다산플라자 안내")
+    result = faq_search(query="무료 법률 주민 자문", limit=10)
+    assert ids(result)[:1] == [answer.pk], [hit.question[:20] for hit in result.hits]
+
+
+def test_a_very_long_question_is_searched_with_a_bounded_expression(entry):
+    """Twenty words: "at least 6 of 20" would be thousands of clauses; fewer words are required instead."""
+    target = entry(question_ko="여권 재발급 신청 서류 수수료 안내", answer_ko="구청 민원실에서 신청합니다.")
+    words = "여권 재발급 신청 서류 수수료 안내 가나 다라 마바 사아 자차 카타 파하 거너 더러 머버 서어 저처 커터 퍼허"
+    assert len(words.split()) == 20
+    assert target.pk in ids(faq_search(query=words, limit=5))
+
+
 # --- what agents see -------------------------------------------------------------
 def test_agents_see_published_entries_valid_today_admins_everything(entry):
     today = timezone.localdate()
