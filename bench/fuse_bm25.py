@@ -16,7 +16,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _kb_setup import django_setup, import_corpus, seed_synonyms
-from search_questions import CROSS_LINGUAL, NATURAL_KO, split
 
 
 def fuse(rankings: list[list[str]], weights: list[float], rrf_k: int) -> list[str]:
@@ -29,28 +28,16 @@ def fuse(rankings: list[list[str]], weights: list[float], rrf_k: int) -> list[st
 
 def main() -> None:
     django_setup(None)
-    from search_quality import QUERIES, KiwiBM25, mrr, rank_of, recall, semantic_setup
+    from search_quality import KiwiBM25, mrr, published_entries, question_sets, rank_of, recall, semantic_setup
 
-    from knowledgebase.models import FAQEntry
     from knowledgebase.search import faq_search
 
     import_corpus()
     seed_synonyms()
     semantic_setup()
-    entries = [
-        (external_id, question.lower(), answer.lower())
-        for external_id, question, answer in FAQEntry.objects.filter(status="published")
-        .order_by("id")
-        .values_list("external_id", "question_ko", "answer_ko")
-    ]
+    entries = published_entries()
     kiwi = KiwiBM25(entries)
-    natural_tune, _held_out = split([("ko", q, t) for q, t in NATURAL_KO])
-    cross_tune, _held_out = split(CROSS_LINGUAL)
-    sets = {
-        "labelled 66": [("ko", q, t) for _kind, q, t in QUERIES],
-        "natural ko: tuning": natural_tune,
-        "cross-lingual: tuning": cross_tune,
-    }
+    sets = question_sets(held_out=False)
 
     def ranked(query: str, language: str, mode: str, limit: int = 30) -> list[str]:
         return [

@@ -222,6 +222,32 @@ def mrr(ranks):
     return sum(1 / r for r in ranks if r is not None) / len(ranks) if ranks else 0.0
 
 
+def published_entries() -> list[tuple[str, str, str]]:
+    """(external id, question, answer) of every published entry, lower-cased: the baselines' corpus."""
+    from knowledgebase.models import FAQEntry
+
+    return [
+        (external_id, question.lower(), answer.lower())
+        for external_id, question, answer in FAQEntry.objects.filter(status="published")
+        .order_by("id")
+        .values_list("external_id", "question_ko", "answer_ko")
+    ]
+
+
+def question_sets(*, held_out: bool) -> dict[str, list[tuple[str, str, set[str]]]]:
+    """The evaluation sets as (language, question, target ids); `held_out=False` while tuning."""
+    natural_tune, natural_held = split([("ko", q, t) for q, t in NATURAL_KO])
+    cross_tune, cross_held = split(CROSS_LINGUAL)
+    sets = {
+        "labelled 66": [("ko", q, t) for _kind, q, t in QUERIES],
+        "natural ko: tuning": natural_tune,
+        "natural ko: held-out": natural_held,
+        "cross-lingual: tuning": cross_tune,
+        "cross-lingual: held-out": cross_held,
+    }
+    return sets if held_out else {name: items for name, items in sets.items() if "held-out" not in name}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="PostgreSQL URL of a bench-only database (dropped and re-created)")
@@ -233,19 +259,13 @@ def main() -> None:
     django_setup(args.database_url)
     from django.db import connection
 
-    from knowledgebase.models import FAQEntry
     from knowledgebase.search import faq_search
 
     import_seconds = import_corpus()
     seed_synonyms()
     _embedder, embed_seconds, embedded_now = semantic_setup()
 
-    entries = [
-        (external_id, question.lower(), answer.lower())
-        for external_id, question, answer in FAQEntry.objects.filter(status="published")
-        .order_by("id")
-        .values_list("external_id", "question_ko", "answer_ko")
-    ]
+    entries = published_entries()
     started = time.perf_counter()
     kiwi = KiwiBM25(entries)
     kiwi_seconds = time.perf_counter() - started
@@ -264,17 +284,7 @@ def main() -> None:
         "plain substring": lambda q, lang, k: plain_substring(entries, q, k),
         "token substring": lambda q, lang, k: token_substring(entries, q, k),
     }
-    natural_tune, natural_held = split([("ko", q, t) for q, t in NATURAL_KO])
-    cross_tune, cross_held = split(CROSS_LINGUAL)
-    sets = {
-        "labelled 66": [("ko", q, t) for _kind, q, t in QUERIES],
-        "natural ko: tuning": natural_tune,
-        "natural ko: held-out": natural_held,
-        "cross-lingual: tuning": cross_tune,
-        "cross-lingual: held-out": cross_held,
-    }
-    if args.part == "tuning":
-        sets = {name: items for name, items in sets.items() if "held-out" not in name}
+    sets = question_sets(held_out=args.part != "tuning")
 
     print(
         f"Search quality over {len(entries)} published entries ({connection.vendor}); corpus import "

@@ -24,7 +24,7 @@ from datetime import date
 
 from django.db import connection
 
-from knowledgebase.search.text import ParsedQuery
+from knowledgebase.search.text import ParsedQuery, QueryWord
 
 FTS_TABLE = "knowledgebase_faq_fts"
 TABLE = "knowledgebase_faqentry"
@@ -79,7 +79,7 @@ def match_groups(
 MAX_RELAXED_CLAUSES = 40
 
 
-def _relaxed_groups(required: list, at_least: int) -> list[list[list[Piece]]]:
+def _relaxed_groups(required: list[QueryWord], at_least: int) -> list[list[list[Piece]]]:
     pieces = {piece for word in required for variant in word.variants for piece in variant}
     # One syllable alone (이, 많) matches a large share of any corpus: leave it out when there is more.
     longer = {piece for piece in pieces if len(piece) > 1}
