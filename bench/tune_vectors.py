@@ -24,7 +24,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _kb_setup import ROOT, django_setup, import_corpus
-from search_questions import CROSS_LINGUAL, NATURAL_KO, split
 
 CHUNK = 300
 SPACES = re.compile(r"\s+")
@@ -39,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     django_setup(None)
     import numpy
-    from search_quality import QUERIES, CachingEmbedder, mrr, rank_of, recall
+    from search_quality import CachingEmbedder, mrr, question_sets, rank_of, recall
 
     from knowledgebase.models import FAQEntry
     from knowledgebase.search import embedder as kb_embedder
@@ -89,13 +88,7 @@ def main() -> None:
                 chunks.append((e.external_id, f"{question(e)}\n{piece}"))
     parts["chunks"] = embed("answer chunks", chunks)
 
-    natural_tune, _held = split([("ko", q, t) for q, t in NATURAL_KO])
-    cross_tune, _held = split(CROSS_LINGUAL)
-    sets = {
-        "labelled 66": [("ko", q, t) for _k, q, t in QUERIES],
-        "natural ko: tuning": natural_tune,
-        "cross-lingual: tuning": cross_tune,
-    }
+    sets = question_sets(held_out=False)
     queries = {q: model.embed_query(q) for items in sets.values() for _lang, q, _t in items}
     configs = {
         "passage": ["passage"],
