@@ -122,6 +122,31 @@ def test_unpublished_and_other_categories_stay_out(embedder, corpus, entry):
     assert FAQEntry.objects.filter(pk=draft.pk).exists()
 
 
+def test_entries_out_of_season_stay_out_and_the_category_keeps_its_own(embedder, corpus, entry):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    over = entry(
+        question_ko="폐가전 무상 방문수거",
+        answer_ko="냉장고, 세탁기를 무료로 수거합니다.",
+        valid_to=today - datetime.timedelta(days=1),
+    )
+    coming = entry(
+        question_ko="고장난 가전 무료 수거 (내년)",
+        answer_ko="텔레비전, 냉장고를 무료로 수거합니다.",
+        valid_from=today + datetime.timedelta(days=1),
+    )
+    question = "고장 난 텔레비전은 어떻게 버려요"
+    shown = ranked(faq_search(query=question, language="ko"))
+    assert corpus["bulky"].pk in shown
+    assert over.pk not in shown and coming.pk not in shown
+    assert {over.pk, coming.pk} <= set(ranked(faq_search(query=question, include_unpublished=True)))
+    in_category = ranked(faq_search(query=question, category=corpus["bulky"].category))
+    assert corpus["bulky"].pk in in_category
+
+
 def test_an_edit_is_searchable_by_meaning_at_once(embedder, corpus):
     faq_search(query="아기 예방접종", language="ko")  # this process's matrix is loaded
     faq_entry_update(
