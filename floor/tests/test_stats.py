@@ -303,8 +303,11 @@ def test_the_shift_counts_its_roster_and_who_is_signed_in(make_user):
     now = timezone.now()
     local = timezone.localtime(now)
     running = shift_running_now("점검")
+    # Another shift, later today: not running now whatever the hour (a fixed 22:00-06:00 one ran at midnight).
     other = Shift.objects.create(
-        name_ko="야간", starts=local.time().replace(hour=22, minute=0), ends=local.time().replace(hour=6, minute=0)
+        name_ko="야간",
+        starts=(local + timedelta(hours=3)).time().replace(second=0, microsecond=0),
+        ends=(local + timedelta(hours=5)).time().replace(second=0, microsecond=0),
     )
     first, second, third = (make_user(Role.AGENT) for _ in range(3))
     today = timezone.localdate(now - timedelta(minutes=30))  # the day the running shift began
