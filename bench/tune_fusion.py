@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _kb_setup import django_setup, import_corpus, seed_synonyms
-from search_questions import CROSS_LINGUAL, NATURAL_KO, NONSENSE, split
+from search_questions import NONSENSE
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     django_setup(args.database_url)
     import numpy
     from django.utils import timezone
-    from search_quality import QUERIES, semantic_setup
+    from search_quality import mrr, question_sets, recall, semantic_setup
 
     from knowledgebase.models import FAQEntry
     from knowledgebase.search import _lexical, _synonyms, hybrid, typing_last_word
@@ -45,12 +45,11 @@ def main() -> None:
     external = dict(FAQEntry.objects.values_list("pk", "external_id"))
     visible = set(FAQEntry.objects.filter(status="published").values_list("pk", flat=True))
 
-    natural_tune, _held = split([("ko", q, t) for q, t in NATURAL_KO])
-    cross_tune, _held = split(CROSS_LINGUAL)
+    tuning = question_sets(held_out=False)  # the held-out halves are never read while tuning
     groups = {
-        "labelled": [("ko", q, t) for _k, q, t in QUERIES],
-        "natural": natural_tune,
-        "cross": cross_tune,
+        "labelled": tuning["labelled 66"],
+        "natural": tuning["natural ko: tuning"],
+        "cross": tuning["cross-lingual: tuning"],
         "nonsense": [("ko", q, set()) for q in NONSENSE],
     }
     data = {}
@@ -89,12 +88,6 @@ def main() -> None:
                 ranks.append(next((i for i, e in enumerate(order, start=1) if e in targets), None))
             result[name] = (ranks, empty)
         return result
-
-    def recall(ranks):
-        return sum(1 for r in ranks if r and r <= 5) / len(ranks)
-
-    def mrr(ranks):
-        return sum(1 / r for r in ranks if r) / len(ranks)
 
     grid = itertools.product(
         [5, 10, 30, 60],
