@@ -332,7 +332,7 @@ def _on_ended(data: dict, at: datetime) -> None:
     call.handle_seconds = call.talk_seconds  # after-call work is added when it ends
     call.save(update_fields=["status", "ended_at", "talk_seconds", "handle_seconds"])
     if call.agent_id:
-        status = _agent_status_locked(call.agent)
+        status = _agent_status_locked(call.agent_id)
         if status.current_call_id == call.pk:
             _agent_move(status, AgentState.AFTER_CALL_WORK, at, AgentStateChange.Source.PHONE_SYSTEM, call=call)
 
@@ -349,12 +349,12 @@ def _on_transferred(data: dict, at: datetime) -> None:
     # same agents in opposite directions would otherwise each hold the row the
     # other waits for.
     for someone in sorted({person.pk: person for person in (previous, agent) if person}.values(), key=_pk):
-        _agent_status_locked(someone, at)
+        _agent_status_locked(someone.pk, at)
     call.agent = agent
     call.transfers += 1
     call.save(update_fields=["agent", "transfers"])
     if previous is not None:
-        status = _agent_status_locked(previous)
+        status = _agent_status_locked(previous.pk)
         if status.current_call_id == call.pk:
             # The first agent's wrap-up is theirs; the call's handle time is the last agent's.
             _agent_move(status, AgentState.AFTER_CALL_WORK, at, AgentStateChange.Source.PHONE_SYSTEM)
@@ -367,7 +367,7 @@ def _pk(user: AbstractBaseUser) -> int:
 
 
 def _on_agent_state(data: dict, at: datetime) -> None:
-    status = _agent_status_locked(data["agent"], at)
+    status = _agent_status_locked(data["agent"].pk, at)
     _agent_transition(status, data["state"], at, AgentStateChange.Source.PHONE_SYSTEM)
 
 
@@ -398,10 +398,16 @@ def _screen_pop(call: QueueCall, agent: AbstractBaseUser, *, transferred: bool =
 
 
 # --- agent states ---------------------------------------------------------------
-def _agent_status_locked(agent: AbstractBaseUser, at: datetime | None = None) -> AgentStatus:
-    # A first-seen agent has been offline "since" the event that names them.
-    status, _created = AgentStatus.objects.get_or_create(agent=agent, defaults={"since": at or timezone.now()})
-    return AgentStatus.objects.select_for_update(of=("self",)).select_related("wrap_call").get(pk=status.pk)
+def _agent_status_locked(agent_id: int, at: datetime | None = None) -> AgentStatus:
+    """The agent's state row, locked until the transaction ends (one query when it exists)."""
+    locked = AgentStatus.objects.select_for_update(of=("self",)).select_related("wrap_call")
+    try:
+        return locked.get(agent_id=agent_id)
+    except AgentStatus.DoesNotExist:
+        # A first-seen agent has been offline "since" the event that names them.
+        since = at or timezone.now()
+        status, _created = AgentStatus.objects.get_or_create(agent_id=agent_id, defaults={"since": since})
+        return locked.get(pk=status.pk)
 
 
 def _agent_transition(status: AgentStatus, to_state: str, at: datetime, source: str) -> AgentStatus:
@@ -420,7 +426,7 @@ def _agent_transition(status: AgentStatus, to_state: str, at: datetime, source: 
 
 def _agent_force(agent: AbstractBaseUser, to_state: str, at: datetime, *, call: QueueCall | None = None) -> None:
     """A state the phone system's call events imply (a fact, so not checked)."""
-    status = _agent_status_locked(agent, at)
+    status = _agent_status_locked(agent.pk, at)
     if status.state == to_state and status.current_call_id == (call.pk if call else None):
         return
     _agent_move(status, to_state, max(at, status.since), AgentStateChange.Source.PHONE_SYSTEM, call=call)
@@ -443,7 +449,8 @@ def _agent_move(
     status.since = at
     status.current_call = call if to_state in (AgentState.RINGING, AgentState.ON_CALL) else None
     status.wrap_call = call if to_state == AgentState.AFTER_CALL_WORK else None
-    status.full_clean(validate_unique=False)
+    # The agent and the call are rows this transaction read: their existence needs no query.
+    status.full_clean(validate_unique=False, exclude=["agent", "current_call", "wrap_call"])
     status.save(update_fields=["state", "since", "current_call", "wrap_call"])
     realtime.publish(
         "agent.state_changed",
@@ -462,7 +469,7 @@ def agent_state_set(*, agent: AbstractBaseUser, state: str) -> AgentStatus:
         raise ApplicationError(
             _("Choose available or break."), code=SharedCode.INVALID, fields={"state": [_("Not allowed.")]}
         )
-    status = _agent_status_locked(agent)
+    status = _agent_status_locked(agent.pk)
     if status.state == AgentState.OFFLINE:
         raise IllegalTransition(_("Sign in to your shift first."))
     status = _agent_transition(status, state, timezone.now(), AgentStateChange.Source.CONSOLE)
@@ -525,7 +532,7 @@ def shift_sign_in(*, agent: AbstractBaseUser) -> ShiftSession:
     session = ShiftSession(agent=agent, shift=shift, signed_in_at=now)
     session.full_clean(validate_unique=False)
     session.save()
-    status = _agent_status_locked(agent)
+    status = _agent_status_locked(agent.pk)
     if status.state in (AgentState.OFFLINE, AgentState.BREAK):
         _agent_move(status, AgentState.AVAILABLE, max(now, status.since), AgentStateChange.Source.SHIFT)
     _publish_floor()
@@ -539,7 +546,7 @@ def shift_sign_out(*, agent: AbstractBaseUser) -> ShiftSession:
     session = ShiftSession.objects.select_for_update().filter(agent=agent, signed_out_at__isnull=True).first()
     if session is None:
         raise Conflict(_("You are not signed in."), code=ErrorCode.NOT_SIGNED_IN)
-    status = _agent_status_locked(agent)
+    status = _agent_status_locked(agent.pk)
     if status.state in (AgentState.RINGING, AgentState.ON_CALL):
         raise IllegalTransition(_("Finish the call before signing out."))
     now = timezone.now()
