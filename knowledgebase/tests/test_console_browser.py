@@ -116,6 +116,10 @@ def test_a_chinese_question_finds_the_korean_only_answer_through_the_glossary(
     page.keyboard.press("Enter")
     page.locator("#kb-answer-fallback").wait_for(state="visible")
     expect(page.locator("#kb-answer-text")).to_contain_text("재발급")
+    # the caller's Chinese is drawn in the vendored Noto Sans SC: this machine has no Chinese font of its own
+    page.wait_for_function(
+        "[...document.fonts].some((face) => face.family.includes('Noto Sans SC') && face.status === 'loaded')"
+    )
     screenshot(page, "kb-console-glossary-zh")
 
 

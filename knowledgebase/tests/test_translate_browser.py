@@ -41,6 +41,12 @@ def test_admin_rewrites_an_outdated_translation_beside_the_korean(page, live_ser
     target_box = page.locator(".kb-target").bounding_box()
     assert source_box["x"] + source_box["width"] <= target_box["x"] + 1  # beside, not below
     assert abs(source_box["y"] - target_box["y"]) < 40
+    # the admin's Korean and the Japanese beside it in the vendored fonts (no such fonts on this machine)
+    for family in ("Pretendard", "Noto Sans JP"):
+        page.wait_for_function(
+            "(family) => [...document.fonts].some((face) => face.family.includes(family) && face.status === 'loaded')",
+            arg=family,
+        )
     screenshot(page, "kb-admin-translate-outdated")
 
     page.fill("#id_answer", "道路の漏水は120または水道事業所に通報してください。24時間出動します。")

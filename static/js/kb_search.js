@@ -186,7 +186,10 @@
       li.setAttribute("aria-selected", index === 0 ? "true" : "false");
       const question = document.createElement("div");
       question.className = "kb-result-question";
-      question.textContent = hit.question;
+      const questionText = document.createElement("span");
+      questionText.lang = hit.language; // Japanese in Japanese glyph forms (app.css)
+      questionText.textContent = hit.question;
+      question.append(questionText);
       if (hit.fallback || hit.language !== callLanguage()) {
         const fallback = badge(LANG_NAMES[hit.language] || hit.language, "badge badge-warn kb-badge-fallback");
         fallback.title = interpolate(t("No %s text: showing Korean"), [LANG_NAMES[callLanguage()] || callLanguage()]);
@@ -240,6 +243,7 @@
     }
     current = result.data;
     answerQuestion.textContent = current.question;
+    answerQuestion.lang = answerText.lang = current.language;
     answerLang.textContent = LANG_NAMES[current.language] || current.language;
     if (current.fallback) {
       answerFallback.textContent = interpolate(t("No %s text: showing Korean"), [LANG_NAMES[asked] || asked]);
