@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -10,6 +11,8 @@ from callcenter.lockout import ConsoleAdminAuthenticationForm, ConsoleAuthentica
 from floor.models import MOVED_FROM_INQUIRIES
 
 admin.site.login_form = ConsoleAdminAuthenticationForm
+admin.site.site_header = _("Dasan Console administration")
+admin.site.site_title = _("Dasan Console administration")
 
 handler400 = "callcenter.views.handler400"
 handler403 = "callcenter.views.handler403"

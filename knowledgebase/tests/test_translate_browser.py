@@ -29,6 +29,7 @@ def test_admin_rewrites_an_outdated_translation_beside_the_korean(page, live_ser
 
     login(page, live_server_url, "sora", "pw-sora-1")
     page.goto(f"{live_server_url}/admin/knowledgebase/faqentry/")
+    expect(page.locator("#site-name")).to_have_text("다산 콘솔 관리")
     badge = page.locator(f'a.kb-tr-outdated[href$="/{entry.pk}/translate/ja/"]')
     expect(badge).to_have_text("JA")
     badge.click()
