@@ -10,6 +10,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from knowledgebase.models import SearchLog, SearchQueryVector
+from knowledgebase.models.faq import LANGUAGE_NAMES
 from knowledgebase.search.embedder import get_embedder
 
 # Two questions are one when their meanings are at least this close. Measured with
@@ -32,6 +33,11 @@ class UnansweredQuestion:
     last_at: datetime
     languages: list[str]
     phrasings: list[tuple[str, int]] = field(default_factory=list)  # (query, searches), most frequent first
+
+    @property
+    def language_names(self) -> list[str]:
+        """The callers' languages as the page shows them (한국어, 영어), not their codes."""
+        return [str(LANGUAGE_NAMES.get(code, code)) for code in self.languages]
 
 
 def _query_vectors(rows: list[dict], embedder) -> numpy.ndarray:

@@ -38,6 +38,7 @@ def test_an_admin_writes_an_entry_for_a_frequent_question_without_an_answer(page
         expect(first.locator(".kb-phrasings li")).to_have_count(2)
     else:  # words only: the same words are one question
         expect(first.locator(".kb-count")).to_have_text("3")
+    expect(first.locator("td").nth(2)).to_have_text("한국어")  # the caller's language by name, not "ko"
     expect(page.locator("#kb-unanswered")).not_to_contain_text("대형폐기물")  # it ended in a link
     expect(page.locator("#kb-unanswered")).to_contain_text("여권 재발급")
     expect(page.locator("#kb-unanswered")).not_to_contain_text("010-1234-5678")  # never stored
